@@ -1,0 +1,400 @@
+/**
+ * Follows the envelopes (ISA/IEA, GS/GE, ST/SE) of a segment stream, checks their
+ * controls, and hands each transaction set's segments to its guide's SetValidator.
+ * Produces one InterchangeResult per interchange: the data the TA1 and 999 are built from.
+ */
+import type { Ak9Code, Ik5Code, Ta105 } from '../codes.js';
+import type { FileProblem, GroupResult, InterchangeResult, SetResult } from '../report.js';
+import type { GuideRegistry } from '../schema/registry.js';
+import type { Delimiters } from '../tokenize/delimiters.js';
+import type { Segment } from '../tokenize/segment.js';
+import type { TokenProblem, TokenSink, IsaFault } from '../tokenize/tokenizer.js';
+import { SetValidator } from '../validate/set-validator.js';
+import { isValidDate, isValidTime } from '../validate/values.js';
+import { checkIsa, readIsa, type IsaCheckOptions } from './isa.js';
+
+/** Faults after which the interchange is not processed (TA104 R); others are E. */
+const NON_FATAL: ReadonlySet<Ta105> = new Set<Ta105>(['001', '021', '024']);
+const ISA_FAULT_NOTES: Record<IsaFault, Ta105> = {
+  truncated: '023',
+  'element-separator': '026',
+  'component-separator': '027',
+  'segment-terminator': '004',
+  'field-count': '022',
+};
+
+export interface EnvelopeOptions extends IsaCheckOptions {
+  maxErrorsPerSet?: number;
+  /** Told about each interchange as it closes (streaming consumers). */
+  onInterchange?: (result: InterchangeResult) => void;
+}
+
+interface OpenInterchange {
+  result: InterchangeResult;
+  notes: Ta105[];
+  groupCount: number;
+  groupControls: Set<string>;
+}
+
+interface OpenGroup {
+  result: GroupResult;
+  setCount: number;
+  setControls: Set<string>;
+  supported: boolean;
+}
+
+interface OpenSet {
+  result: SetResult;
+  validator: SetValidator | null;
+  position: number;
+}
+
+export class EnvelopeValidator implements TokenSink {
+  readonly interchanges: InterchangeResult[] = [];
+  readonly problems: FileProblem[] = [];
+  private ic: OpenInterchange | null = null;
+  private group: OpenGroup | null = null;
+  private set: OpenSet | null = null;
+  private readonly seenInterchanges = new Set<string>();
+  private repetitionValid = true;
+
+  constructor(private readonly registry: GuideRegistry, private readonly options: EnvelopeOptions = {}) {}
+
+  interchangeStart(delimiters: Readonly<Delimiters>): void {
+    this.repetitionValid = delimiters.repetition >= 0;
+  }
+
+  segment(seg: Segment): void {
+    switch (seg.id) {
+      case 'ISA':
+        return this.onIsa(seg);
+      case 'IEA':
+        return this.onIea(seg);
+      case 'GS':
+        return this.onGs(seg);
+      case 'GE':
+        return this.onGe(seg);
+      case 'ST':
+        return this.onSt(seg);
+      case 'SE':
+        return this.onSe(seg);
+      default:
+        return this.onOther(seg);
+    }
+  }
+
+  problem(p: TokenProblem): void {
+    switch (p.kind) {
+      case 'unreadable-isa': {
+        this.closeInterchange('023', p.fileOffset);
+        const r = blankInterchange(p.fileOffset);
+        this.interchanges.push(r);
+        this.problems.push({ kind: p.kind, message: `Interchange header (ISA) cannot be read: ${p.reason.replace('-', ' ')}`, fileOffset: p.fileOffset });
+        finishInterchange(r, [ISA_FAULT_NOTES[p.reason]]);
+        this.options.onInterchange?.(r);
+        return;
+      }
+      case 'stray-bytes':
+        this.problems.push({ kind: p.kind, message: `${p.length} bytes that are not X12 outside any interchange`, fileOffset: p.fileOffset });
+        if (this.interchanges.length === 0 && !this.ic) {
+          // Nothing readable came first: answer what we can, a TA1 rejecting the content.
+          const r = blankInterchange(p.fileOffset);
+          this.interchanges.push(r);
+          finishInterchange(r, ['022']);
+          this.options.onInterchange?.(r);
+        }
+        return;
+      case 'unterminated-segment':
+        this.problems.push({ kind: p.kind, message: `The file ends inside a segment (${p.length} bytes without a terminator)`, fileOffset: p.fileOffset });
+        return;
+      case 'segment-too-long':
+        this.problems.push({ kind: p.kind, message: 'A segment is longer than any X12 segment can be; skipped', fileOffset: p.fileOffset });
+        this.note('024');
+        return;
+      default: {
+        const never: never = p;
+        throw new Error(`unknown token problem ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Ends the stream: anything still open was cut short. */
+  end(fileOffset: number): void {
+    if (this.ic) this.closeInterchange('023', fileOffset);
+    if (this.interchanges.length === 0) {
+      const r = blankInterchange(0);
+      this.interchanges.push(r);
+      this.problems.push({ kind: 'empty', message: 'The file holds no interchange (no ISA segment)', fileOffset: 0 });
+      finishInterchange(r, ['023']);
+      this.options.onInterchange?.(r);
+    }
+  }
+
+  // ---------------------------------------------------------------- interchange
+
+  private onIsa(seg: Segment): void {
+    if (this.ic) this.closeInterchange('023', seg.fileOffset);
+    const f = readIsa(seg);
+    const notes = checkIsa(seg, this.repetitionValid, this.options);
+    const key = `${f.senderQualifier}/${f.sender}/${f.control}`;
+    if (this.seenInterchanges.has(key)) notes.push('025');
+    this.seenInterchanges.add(key);
+    const result: InterchangeResult = {
+      control: f.control,
+      senderQualifier: f.senderQualifier,
+      sender: f.sender,
+      receiverQualifier: f.receiverQualifier,
+      receiver: f.receiver,
+      date: f.date,
+      time: f.time,
+      version: f.version,
+      usage: f.usage,
+      ackRequested: f.ackRequested === '1',
+      status: 'A',
+      note: '000',
+      otherNotes: [],
+      sendTa1: false,
+      groups: [],
+      fileOffset: seg.fileOffset,
+    };
+    this.interchanges.push(result);
+    this.ic = { result, notes, groupCount: 0, groupControls: new Set() };
+  }
+
+  private onIea(seg: Segment): void {
+    const ic = this.ic;
+    if (!ic) {
+      this.problems.push({ kind: 'stray-segment', message: 'IEA without an interchange header', fileOffset: seg.fileOffset });
+      return;
+    }
+    this.closeGroup(seg.fileOffset);
+    const count = seg.element(1);
+    if (!/^\d{1,5}$/.test(count) || Number(count) !== ic.groupCount) ic.notes.push('021');
+    if (seg.element(2) !== ic.result.control) ic.notes.push('001');
+    this.finishOpen(ic);
+  }
+
+  /** Closes the open interchange whose trailer never came. */
+  private closeInterchange(note: Ta105, fileOffset: number): void {
+    const ic = this.ic;
+    if (!ic) return;
+    this.closeGroup(fileOffset);
+    ic.notes.push(note);
+    this.finishOpen(ic);
+  }
+
+  private finishOpen(ic: OpenInterchange): void {
+    finishInterchange(ic.result, ic.notes);
+    this.ic = null;
+    this.options.onInterchange?.(ic.result);
+  }
+
+  private note(note: Ta105): void {
+    this.ic?.notes.push(note);
+  }
+
+  // ---------------------------------------------------------------- group
+
+  private onGs(seg: Segment): void {
+    const ic = this.ic;
+    if (!ic) {
+      this.problems.push({ kind: 'stray-segment', message: 'GS outside any interchange', fileOffset: seg.fileOffset });
+      return;
+    }
+    this.closeGroup(seg.fileOffset);
+    ic.groupCount++;
+    const functionalId = seg.element(1);
+    const control = seg.element(6);
+    const version = seg.element(8);
+    const codes: Ak9Code[] = [];
+    if (!/^\d{1,9}$/.test(control)) codes.push('6');
+    else if (ic.groupControls.has(control)) codes.push('19');
+    ic.groupControls.add(control);
+    // A GS missing its identity or with a bad date cannot be trusted as a header.
+    if (seg.count < 8 || !functionalId || !seg.has(2) || !seg.has(3) || seg.element(7) !== 'X' ||
+      !isValidDate(seg.buf, seg.rangeStart(4), seg.rangeEnd(4)) || seg.length(4) !== 8 ||
+      !isValidTime(seg.buf, seg.rangeStart(5), seg.rangeEnd(5))) ic.notes.push('024');
+    let supported = true;
+    if (!this.registry.supportsGroup(functionalId)) {
+      codes.push('1');
+      supported = false;
+    } else if (!this.registry.supportsVersion(functionalId, version)) {
+      codes.push('2');
+      supported = false;
+    }
+    const result: GroupResult = {
+      functionalId,
+      control,
+      version,
+      sender: seg.element(2),
+      receiver: seg.element(3),
+      status: 'A',
+      codes,
+      declaredSets: Number.NaN,
+      sets: [],
+      // A 999 never answers a 999 (or a TA1).
+      acknowledge: functionalId !== 'FA',
+      fileOffset: seg.fileOffset,
+    };
+    ic.result.groups.push(result);
+    this.group = { result, setCount: 0, setControls: new Set(), supported };
+  }
+
+  private onGe(seg: Segment): void {
+    const g = this.group;
+    if (!g) {
+      this.note('022');
+      this.problems.push({ kind: 'stray-segment', message: 'GE without a functional group header', fileOffset: seg.fileOffset });
+      return;
+    }
+    this.closeSet(seg.fileOffset, true);
+    const declared = seg.element(1);
+    g.result.declaredSets = /^\d{1,6}$/.test(declared) ? Number(declared) : Number.NaN;
+    if (g.result.declaredSets !== g.setCount) g.result.codes.push('5');
+    if (seg.element(2) !== g.result.control) g.result.codes.push('4');
+    finishGroup(g.result);
+    this.group = null;
+  }
+
+  private closeGroup(fileOffset: number): void {
+    const g = this.group;
+    if (!g) return;
+    this.closeSet(fileOffset, true);
+    g.result.codes.push('3');
+    finishGroup(g.result);
+    this.group = null;
+  }
+
+  // ---------------------------------------------------------------- transaction set
+
+  private onSt(seg: Segment): void {
+    const g = this.group;
+    if (!g) {
+      this.note('022');
+      this.problems.push({ kind: 'stray-segment', message: 'Transaction set (ST) outside a functional group', fileOffset: seg.fileOffset });
+      return;
+    }
+    this.closeSet(seg.fileOffset, true);
+    g.setCount++;
+    const id = seg.element(1);
+    const control = seg.element(2);
+    const st03 = seg.element(3);
+    const convention = st03 || g.result.version;
+    const codes: Ik5Code[] = [];
+    if (!/^\d{3}$/.test(id)) codes.push('6');
+    if (!/^[ -~]{4,9}$/.test(control)) codes.push('7');
+    else if (g.setControls.has(control)) codes.push('23');
+    g.setControls.add(control);
+    let validator: SetValidator | null = null;
+    let guideName: string | undefined;
+    if (g.supported && codes.length === 0) {
+      const fid = g.result.functionalId;
+      if (!this.registry.supportsSet(fid, id)) codes.push('1');
+      else if (st03 && st03 !== g.result.version && !this.registry.find(fid, id, st03)) codes.push('19');
+      else {
+        const guide = this.registry.find(fid, id, convention);
+        if (!guide) codes.push('I6');
+        else {
+          guideName = guide.name;
+          validator = new SetValidator(guide, this.options.maxErrorsPerSet !== undefined ? { maxErrors: this.options.maxErrorsPerSet } : {});
+          validator.begin(seg);
+        }
+      }
+    }
+    const result: SetResult = {
+      id,
+      control,
+      convention,
+      status: 'A',
+      codes,
+      errors: validator ? validator.errors : [],
+      errorsTruncated: false,
+      segmentCount: 1,
+      fileOffset: seg.fileOffset,
+      guide: guideName,
+    };
+    g.result.sets.push(result);
+    this.set = { result, validator, position: 1 };
+  }
+
+  private onSe(seg: Segment): void {
+    const s = this.set;
+    if (!s) {
+      this.note('022');
+      this.problems.push({ kind: 'stray-segment', message: 'SE without a transaction set header', fileOffset: seg.fileOffset });
+      return;
+    }
+    s.position++;
+    s.validator?.segment(seg, s.position);
+    const count = seg.element(1);
+    if (!/^\d{1,10}$/.test(count) || Number(count) !== s.position) s.result.codes.push('4');
+    if (seg.element(2) !== s.result.control) s.result.codes.push('3');
+    this.closeSet(seg.fileOffset, false);
+  }
+
+  private onOther(seg: Segment): void {
+    const s = this.set;
+    if (s) {
+      s.position++;
+      s.validator?.segment(seg, s.position);
+      return;
+    }
+    this.note('024');
+    this.problems.push({ kind: 'stray-segment', message: `Segment ${seg.id.slice(0, 3)} outside any transaction set`, fileOffset: seg.fileOffset });
+  }
+
+  /** Ends the open set; `missingTrailer` when SE never came. */
+  private closeSet(_fileOffset: number, missingTrailer: boolean): void {
+    const s = this.set;
+    if (!s) return;
+    if (missingTrailer) s.result.codes.push('2');
+    s.validator?.finish(s.position);
+    s.result.segmentCount = s.position;
+    if (s.validator) s.result.errorsTruncated = s.validator.truncated;
+    const r = s.result;
+    if (r.errors.length > 0 && !r.codes.includes('5') && !r.codes.includes('I5')) {
+      r.codes.push(r.errors.every((e) => e.code.startsWith('I') && e.elements.every((x) => x.code.startsWith('I'))) ? 'I5' : '5');
+    }
+    r.status = r.codes.length > 0 ? 'R' : 'A';
+    this.set = null;
+  }
+}
+
+function finishGroup(g: GroupResult): void {
+  const accepted = g.sets.filter((s) => s.status !== 'R').length;
+  if (g.codes.length > 0 || accepted === 0) g.status = 'R';
+  else if (accepted < g.sets.length) g.status = 'P';
+  else g.status = g.sets.some((s) => s.status === 'E') ? 'E' : 'A';
+}
+
+function finishInterchange(r: InterchangeResult, notes: Ta105[]): void {
+  const unique = [...new Set(notes)];
+  const first = unique[0];
+  r.note = first ?? '000';
+  r.otherNotes = unique.slice(1);
+  r.status = !first ? 'A' : unique.every((n) => NON_FATAL.has(n)) ? 'E' : 'R';
+  r.sendTa1 = r.status !== 'A' || r.ackRequested;
+  // A rejected interchange is not processed: its groups are rejected with it.
+  if (r.status === 'R') for (const g of r.groups) g.status = 'R';
+}
+
+function blankInterchange(fileOffset: number): InterchangeResult {
+  return {
+    control: '000000000',
+    senderQualifier: '',
+    sender: '',
+    receiverQualifier: '',
+    receiver: '',
+    date: '',
+    time: '',
+    version: '',
+    usage: 'P',
+    ackRequested: false,
+    status: 'R',
+    note: '022',
+    otherNotes: [],
+    sendTa1: true,
+    groups: [],
+    fileOffset,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Guides compiled for the hot path: segment IDs and short codes become numbers
+ * (packBytes), so matching and code checks make no strings.
+ */
+import type { DataType, Usage } from './definition.js';
+import { packBytes, packString } from '../tokenize/segment.js';
+
+export class CodeSet {
+  private readonly packed = new Set<number>();
+  private readonly long = new Set<string>();
+  readonly size: number;
+
+  constructor(codes: Iterable<string>) {
+    let n = 0;
+    for (const c of codes) {
+      const k = packString(c);
+      if (k >= 0) this.packed.add(k);
+      else this.long.add(c);
+      n++;
+    }
+    this.size = n;
+  }
+
+  hasBytes(buf: Uint8Array, start: number, end: number): boolean {
+    const k = packBytes(buf, start, end);
+    if (k >= 0) return this.packed.has(k);
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i] as number);
+    return this.long.has(s);
+  }
+
+  has(value: string): boolean {
+    const k = packString(value);
+    return k >= 0 ? this.packed.has(k) : this.long.has(value);
+  }
+}
+
+export interface CompiledElement {
+  pos: number;
+  ref: string;
+  name: string;
+  usage: Usage;
+  type: DataType;
+  min: number;
+  max: number;
+  repeat: number;
+  codes: CodeSet | null;
+  /** Set for composites; simple elements have null. */
+  components: CompiledElement[] | null;
+}
+
+export type SyntaxKind = 'P' | 'R' | 'C' | 'E' | 'L';
+export interface CompiledSyntax {
+  kind: SyntaxKind;
+  positions: number[];
+}
+
+export interface CompiledSegment {
+  kind: 'segment';
+  id: string;
+  key: number;
+  name: string;
+  usage: Usage;
+  maxUse: number;
+  elements: CompiledElement[];
+  /** Index by position (1-based); holes are undefined. */
+  byPosition: Array<CompiledElement | undefined>;
+  maxPosition: number;
+  syntax: CompiledSyntax[];
+  /**
+   * Where several places in a guide share a segment ID (NM1, DTP, REF), the value of one
+   * element tells them apart; 0 when the ID alone decides.
+   */
+  qualifierPos: number;
+  qualifierCodes: CodeSet | null;
+}
+
+export interface CompiledLoop {
+  kind: 'loop';
+  id: string;
+  /** Loop id reported in IK303 (a transparent bracket reports its parent's). */
+  reportId: string;
+  name: string;
+  usage: Usage;
+  repeat: number;
+  children: CompiledNode[];
+  /**
+   * groupStart[j] is the first sibling sharing child j's guide position: the search
+   * for a next segment starts there, since such siblings may come in any order.
+   */
+  groupStart: Int32Array;
+  trigger: CompiledSegment;
+}
+
+export type CompiledNode = CompiledSegment | CompiledLoop;
+
+export interface CompiledGuide {
+  transactionSet: string;
+  version: string;
+  /** The version and its aliases. */
+  conventions: string[];
+  functionalGroup: string;
+  name: string;
+  root: CompiledLoop;
+  /** Segment IDs that occur anywhere in the guide (for IK304 6 vs 2). */
+  segmentIds: Set<string>;
+}

@@ -1,0 +1,90 @@
+import type { Delimiters } from './delimiters.js';
+
+/**
+ * A view of one segment over the bytes it was read from. The tokenizer hands the same
+ * object to its sink for every segment (no allocation per segment), so a sink that
+ * wants to keep anything must copy it out before returning.
+ */
+export class Segment {
+  buf: Uint8Array = new Uint8Array(0);
+  /** Segment ID, interned ("ISA", "NM1"). */
+  id = '';
+  /** The ID packed by packBytes, for lookups without strings (-1 for over-long IDs). */
+  key = -1;
+  /** Start of the ID within buf. */
+  start = 0;
+  /** Offset of the terminator within buf (exclusive end of the segment's data). */
+  end = 0;
+  /** Number of elements after the ID (trailing empty ones included). */
+  count = 0;
+  /** starts[i] = offset in buf of element i's first byte (0 is the ID); starts[count+1] = end + 1. */
+  starts: Int32Array = new Int32Array(64);
+  /** Byte offset of the segment's first byte within the whole file. */
+  fileOffset = 0;
+  /** 1-based count of segments in the file. */
+  ordinal = 0;
+  delimiters: Delimiters = { element: 0x2a, component: 0x3a, repetition: 0x5e, segment: 0x7e };
+
+  /** Byte range [from, to) of element i (1-based); an absent element is empty. */
+  rangeStart(i: number): number {
+    return i <= this.count ? (this.starts[i] as number) : this.end;
+  }
+
+  rangeEnd(i: number): number {
+    return i <= this.count ? (this.starts[i + 1] as number) - 1 : this.end;
+  }
+
+  length(i: number): number {
+    return this.rangeEnd(i) - this.rangeStart(i);
+  }
+
+  has(i: number): boolean {
+    return this.length(i) > 0;
+  }
+
+  /** Element i as text (latin1: one char per byte, so lengths agree with bytes). */
+  element(i: number): string {
+    const s = this.rangeStart(i);
+    const e = this.rangeEnd(i);
+    return e > s ? latin1(this.buf, s, e) : '';
+  }
+
+  /** The whole segment as text, without terminator; for diagnostics and tests only. */
+  text(): string {
+    return latin1(this.buf, this.start, this.end);
+  }
+}
+
+const decoder = new TextDecoder('latin1');
+
+export function latin1(buf: Uint8Array, start: number, end: number): string {
+  if (end - start <= 16) {
+    let s = '';
+    for (let k = start; k < end; k++) s += String.fromCharCode(buf[k] as number);
+    return s;
+  }
+  return decoder.decode(buf.subarray(start, end));
+}
+
+/**
+ * Packs up to six bytes into one exact number, so short codes and segment IDs
+ * can be looked up without making a string. Returns -1 when longer than six.
+ */
+export function packBytes(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n > 6) return -1;
+  let v = n; // length in the low byte keeps "A" and "A\0" apart
+  let mul = 256;
+  for (let k = start; k < end; k++) {
+    v += (buf[k] as number) * mul;
+    mul *= 256;
+  }
+  return v;
+}
+
+export function packString(s: string): number {
+  if (s.length > 6) return -1;
+  const bytes = new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) bytes[k] = s.charCodeAt(k) & 0xff;
+  return packBytes(bytes, 0, bytes.length);
+}

@@ -1,0 +1,302 @@
+import { CR, LF, type Delimiters } from './delimiters.js';
+import { Segment, packBytes, latin1 } from './segment.js';
+
+/** Fixed offsets of the 16 element separators in a well-formed 106-byte ISA. */
+const ISA_SEPARATOR_OFFSETS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
+const ISA_LENGTH = 106;
+/** Where a sender trims ISA fields, we still find its 16 separators within this many bytes. */
+const ISA_SCAN_LIMIT = 200;
+/** No legitimate segment comes close; bounds the memory one unterminated segment can take. */
+export const MAX_SEGMENT_BYTES = 1 << 20;
+
+export type TokenProblem =
+  /** Bytes outside any interchange that are not an ISA (junk, or a file that is not X12). */
+  | { kind: 'stray-bytes'; fileOffset: number; length: number }
+  /** An ISA whose delimiters cannot be read; the interchange cannot be parsed. */
+  | { kind: 'unreadable-isa'; fileOffset: number; reason: IsaFault }
+  /** The file ended inside a segment (no terminator). */
+  | { kind: 'unterminated-segment'; fileOffset: number; length: number }
+  /** A segment longer than MAX_SEGMENT_BYTES; skipped. */
+  | { kind: 'segment-too-long'; fileOffset: number };
+
+export type IsaFault =
+  | 'truncated'
+  | 'element-separator'
+  | 'component-separator'
+  | 'segment-terminator'
+  | 'field-count';
+
+export interface TokenSink {
+  /** Called for every segment, ISA included; `seg` is reused after the call returns. */
+  segment(seg: Segment): void;
+  /** Called when a new ISA has set the delimiters the following segments use. */
+  interchangeStart?(delimiters: Readonly<Delimiters>, isaFixedWidth: boolean): void;
+  problem(problem: TokenProblem): void;
+}
+
+const isAlnum = (b: number): boolean =>
+  (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === CR || b === LF || b === 0x0c || b === 0x0b;
+const isIsaAt = (b: Uint8Array, p: number): boolean =>
+  b[p] === 0x49 && b[p + 1] === 0x53 && b[p + 2] === 0x41;
+
+/**
+ * Splits a byte stream into segments. Delimiters come from each ISA, so one file may
+ * hold interchanges with different delimiters. It tolerates a UTF-8 BOM and CR/LF (or
+ * other white space) between segments, and a newline used as the terminator.
+ * Memory is bounded: only an unfinished segment is carried from one chunk to the next.
+ */
+export class Tokenizer {
+  private readonly seg = new Segment();
+  private readonly ids = new Map<number, string>();
+  private pending: Uint8Array | null = null;
+  /** File offset of buf[0] of the chunk being worked. */
+  private base = 0;
+  private inInterchange = false;
+  private delims: Delimiters = { element: 0x2a, component: 0x3a, repetition: -1, segment: 0x7e };
+  private strayStart = -1;
+  private strayLength = 0;
+  private skippingLongSegment = false;
+  private ordinal = 0;
+
+  constructor(private readonly sink: TokenSink) {}
+
+  get segmentsRead(): number {
+    return this.ordinal;
+  }
+
+  push(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.pending) {
+      const joined = new Uint8Array(this.pending.length + chunk.length);
+      joined.set(this.pending, 0);
+      joined.set(chunk, this.pending.length);
+      this.base -= this.pending.length;
+      buf = joined;
+      this.pending = null;
+    }
+    const used = this.scan(buf, false);
+    if (used < buf.length) this.pending = buf.slice(used);
+    this.base += buf.length;
+  }
+
+  end(): void {
+    const buf = this.pending ?? new Uint8Array(0);
+    this.pending = null;
+    const used = this.scan(buf, true);
+    this.base += buf.length;
+    let p = used;
+    while (p < buf.length && isSpace(buf[p] as number)) p++;
+    if (p < buf.length) {
+      if (this.inInterchange) {
+        this.sink.problem({ kind: 'unterminated-segment', fileOffset: this.base - buf.length + p, length: buf.length - p });
+      } else this.noteStray(this.base - buf.length + p, buf.length - p);
+    }
+    this.flushStray();
+  }
+
+  /** Consumes whole segments from buf; returns how many bytes were used. */
+  private scan(buf: Uint8Array, atEnd: boolean): number {
+    const n = buf.length;
+    let p = 0;
+    for (;;) {
+      if (this.skippingLongSegment) {
+        const t = buf.indexOf(this.delims.segment, p);
+        if (t < 0) return n;
+        this.skippingLongSegment = false;
+        p = t + 1;
+      }
+      // White space (and a byte-order mark) between segments is not part of either.
+      while (p < n && isSpace(buf[p] as number)) p++;
+      if (!this.inInterchange && p + 2 < n && buf[p] === 0xef && buf[p + 1] === 0xbb && buf[p + 2] === 0xbf) p += 3;
+      if (p >= n) return n;
+      if (n - p < 4 && !atEnd) return p;
+
+      if (isIsaAt(buf, p) && (n - p < 4 || !isAlnum(buf[p + 3] as number))) {
+        const r = this.readIsa(buf, p, atEnd);
+        if (r === -1) return p; // need more bytes
+        p = r;
+        continue;
+      }
+      if (!this.inInterchange) {
+        // Not X12 where an interchange should begin: skip to the next ISA.
+        let q = p + 1;
+        for (;;) {
+          q = buf.indexOf(0x49, q);
+          if (q < 0 || q + 2 >= n || isIsaAt(buf, q)) break;
+          q++;
+        }
+        if (q < 0 || (q + 2 >= n && !isIsaAt(buf, q))) {
+          const keep = atEnd ? n : Math.max(p, n - 3);
+          this.noteStray(this.base + p, keep - p);
+          p = keep;
+          return p;
+        }
+        this.noteStray(this.base + p, q - p);
+        p = q;
+        continue;
+      }
+      const next = this.readSegment(buf, p);
+      if (next === -1) {
+        if (n - p > MAX_SEGMENT_BYTES) {
+          this.sink.problem({ kind: 'segment-too-long', fileOffset: this.base + p });
+          this.skippingLongSegment = true;
+          return n;
+        }
+        return p;
+      }
+      p = next;
+    }
+  }
+
+  /** Reads one segment at p with the current delimiters; returns the offset after it, or -1. */
+  private readSegment(buf: Uint8Array, p: number): number {
+    const es = this.delims.element;
+    const term = this.delims.segment;
+    const seg = this.seg;
+    let starts = seg.starts;
+    let count = 0;
+    starts[0] = p;
+    const n = buf.length;
+    let i = p;
+    for (; i < n; i++) {
+      const c = buf[i] as number;
+      if (c === term) break;
+      if (c === es) {
+        count++;
+        if (count + 1 >= starts.length) {
+          const grown = new Int32Array(starts.length * 2);
+          grown.set(starts);
+          starts = grown;
+          seg.starts = grown;
+        }
+        starts[count] = i + 1;
+      }
+    }
+    if (i >= n) return -1;
+    // With a newline as the terminator, a CR before it belongs to neither element.
+    let end = i;
+    if (term === LF && end > p && buf[end - 1] === CR) end--;
+    this.emit(buf, p, end, count);
+    return i + 1;
+  }
+
+  /** Reads the ISA at p and adopts its delimiters. Returns the offset after it, or -1 for more bytes. */
+  private readIsa(buf: Uint8Array, p: number, atEnd: boolean): number {
+    const n = buf.length;
+    const avail = n - p;
+    if (avail < ISA_LENGTH && !atEnd) {
+      // A short ISA is only final at the end of the file; otherwise wait for more.
+      if (avail < ISA_SCAN_LIMIT) return -1;
+    }
+    const es = buf[p + 3];
+    if (es === undefined) return this.unreadableIsa(buf, p, 'truncated');
+    if (isAlnum(es) || es === 0x20) return this.unreadableIsa(buf, p, 'element-separator');
+    let fixed = avail >= ISA_LENGTH;
+    for (let k = 0; fixed && k < ISA_SEPARATOR_OFFSETS.length; k++) {
+      if (buf[p + (ISA_SEPARATOR_OFFSETS[k] as number)] !== es) fixed = false;
+    }
+    let compAt: number;
+    if (fixed) compAt = p + 104;
+    else {
+      // Trimmed or padded fields: find the 16th separator instead of trusting offsets.
+      let seen = 0;
+      let q = p + 4;
+      const limit = Math.min(n, p + ISA_SCAN_LIMIT);
+      for (; q < limit && seen < 16; q++) if (buf[q] === es) seen++;
+      if (seen < 16) {
+        if (!atEnd && n - p < ISA_SCAN_LIMIT) return -1;
+        return this.unreadableIsa(buf, p, q >= n ? 'truncated' : 'field-count');
+      }
+      compAt = q;
+    }
+    if (compAt + 1 >= n) {
+      if (!atEnd) return -1;
+      return this.unreadableIsa(buf, p, 'truncated');
+    }
+    const comp = buf[compAt] as number;
+    const term = buf[compAt + 1] as number;
+    if (isAlnum(comp) || comp === es || comp === 0x20) return this.unreadableIsa(buf, p, 'component-separator');
+    if (isAlnum(term) || term === es || term === comp || term === 0x20) return this.unreadableIsa(buf, p, 'segment-terminator');
+    this.delims = { element: es, component: comp, repetition: -1, segment: term };
+    this.flushStray();
+    // Count the ISA's own elements with the separator it just declared.
+    const seg = this.seg;
+    let count = 0;
+    seg.starts[0] = p;
+    for (let i = p + 3; i < compAt; i++) if (buf[i] === es) seg.starts[++count] = i + 1;
+    // ISA11 is the repetition separator from 00402 on; in 00401 it is the letter U.
+    const rep = count >= 11 ? buf[seg.starts[11] as number] ?? 0 : 0;
+    const repLen = count >= 12 ? (seg.starts[12] as number) - (seg.starts[11] as number) - 1 : 0;
+    if (repLen === 1 && !isAlnum(rep) && rep !== es && rep !== comp && rep !== term && rep !== 0x20) {
+      this.delims.repetition = rep;
+    }
+    this.inInterchange = true;
+    this.sink.interchangeStart?.(this.delims, fixed);
+    let end = compAt + 1;
+    this.emit(buf, p, end, count);
+    end++;
+    return end;
+  }
+
+  private unreadableIsa(buf: Uint8Array, p: number, reason: IsaFault): number {
+    this.flushStray();
+    this.sink.problem({ kind: 'unreadable-isa', fileOffset: this.base + p, reason });
+    // Nothing after it can be read with confidence until the next ISA.
+    this.inInterchange = false;
+    const next = findIsa(buf, p + 3);
+    const to = next < 0 ? buf.length : next;
+    return to;
+  }
+
+  private emit(buf: Uint8Array, start: number, end: number, count: number): void {
+    const seg = this.seg;
+    seg.buf = buf;
+    seg.start = start;
+    seg.end = end;
+    seg.count = count;
+    seg.starts[count + 1] = end + 1;
+    seg.fileOffset = this.base + start;
+    seg.ordinal = ++this.ordinal;
+    seg.delimiters = this.delims;
+    const idEnd = count > 0 ? (seg.starts[1] as number) - 1 : end;
+    seg.key = packBytes(buf, start, idEnd);
+    seg.id = this.internId(seg.key, buf, start, idEnd);
+    if (seg.id === 'IEA') this.inInterchange = false;
+    this.sink.segment(seg);
+  }
+
+  private internId(key: number, buf: Uint8Array, start: number, end: number): string {
+    if (key < 0) return latin1(buf, start, end);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = latin1(buf, start, end);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  private noteStray(fileOffset: number, length: number): void {
+    if (length <= 0) return;
+    if (this.strayStart < 0) this.strayStart = fileOffset;
+    this.strayLength = fileOffset + length - this.strayStart;
+  }
+
+  private flushStray(): void {
+    if (this.strayStart >= 0) {
+      this.sink.problem({ kind: 'stray-bytes', fileOffset: this.strayStart, length: this.strayLength });
+      this.strayStart = -1;
+      this.strayLength = 0;
+    }
+  }
+}
+
+function findIsa(buf: Uint8Array, from: number): number {
+  let q = from;
+  for (;;) {
+    q = buf.indexOf(0x49, q);
+    if (q < 0 || q + 2 >= buf.length) return -1;
+    if (isIsaAt(buf, q)) return q;
+    q++;
+  }
+}
