@@ -339,6 +339,8 @@ export class EnvelopeValidator implements TokenSink {
       s.validator?.segment(seg, s.position);
       return;
     }
+    // A TA1 stands between ISA and IEA on its own: an interchange acknowledgment.
+    if (seg.id === 'TA1' && this.ic && !this.group) return;
     this.note('024');
     this.problems.push({ kind: 'stray-segment', message: `Segment ${seg.id.slice(0, 3)} outside any transaction set`, fileOffset: seg.fileOffset });
   }

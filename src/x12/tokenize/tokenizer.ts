@@ -50,7 +50,7 @@ export class Tokenizer {
   private readonly seg = new Segment();
   private readonly ids = new Map<number, string>();
   private pending: Uint8Array | null = null;
-  /** File offset of buf[0] of the chunk being worked. */
+  /** File offset of the first byte not yet consumed (pending[0], or the next chunk's). */
   private base = 0;
   private inInterchange = false;
   private delims: Delimiters = { element: 0x2a, component: 0x3a, repetition: -1, segment: 0x7e };
@@ -71,27 +71,26 @@ export class Tokenizer {
       const joined = new Uint8Array(this.pending.length + chunk.length);
       joined.set(this.pending, 0);
       joined.set(chunk, this.pending.length);
-      this.base -= this.pending.length;
       buf = joined;
       this.pending = null;
     }
     const used = this.scan(buf, false);
     if (used < buf.length) this.pending = buf.slice(used);
-    this.base += buf.length;
+    this.base += used;
   }
 
   end(): void {
     const buf = this.pending ?? new Uint8Array(0);
     this.pending = null;
     const used = this.scan(buf, true);
-    this.base += buf.length;
     let p = used;
     while (p < buf.length && isSpace(buf[p] as number)) p++;
     if (p < buf.length) {
       if (this.inInterchange) {
-        this.sink.problem({ kind: 'unterminated-segment', fileOffset: this.base - buf.length + p, length: buf.length - p });
-      } else this.noteStray(this.base - buf.length + p, buf.length - p);
+        this.sink.problem({ kind: 'unterminated-segment', fileOffset: this.base + p, length: buf.length - p });
+      } else this.noteStray(this.base + p, buf.length - p);
     }
+    this.base += buf.length;
     this.flushStray();
   }
 
@@ -201,7 +200,7 @@ export class Tokenizer {
     else {
       // Trimmed or padded fields: find the 16th separator instead of trusting offsets.
       let seen = 0;
-      let q = p + 4;
+      let q = p + 3;
       const limit = Math.min(n, p + ISA_SCAN_LIMIT);
       for (; q < limit && seen < 16; q++) if (buf[q] === es) seen++;
       if (seen < 16) {

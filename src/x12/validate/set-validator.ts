@@ -74,6 +74,9 @@ export class SetValidator {
    */
   private place(seg: Segment, position: number, exact: boolean): boolean {
     const key = seg.key;
+    // Without the qualifier, prefer a place with room left over one already full.
+    let fullD = -1;
+    let fullJ = -1;
     for (let d = this.depth; d >= 0; d--) {
       const f = this.frames[d] as Frame;
       const ch = f.loop.children;
@@ -82,14 +85,26 @@ export class SetValidator {
         const c = ch[j] as CompiledNode;
         const s = c.kind === 'segment' ? c : c.trigger;
         if (s.key !== key || (exact && !qualifies(s, seg))) continue;
-        while (this.depth > d) this.pop(position);
-        this.advance(f, j, position);
-        if (c.kind === 'segment') this.useSegment(f, j, c, seg, position);
-        else this.enterLoop(f, j, c, seg, position);
+        if (!exact && (f.counts[j] as number) >= (c.kind === 'segment' ? c.maxUse : c.repeat)) {
+          if (fullD < 0) [fullD, fullJ] = [d, j];
+          continue;
+        }
+        this.placeAt(d, j, seg, position);
         return true;
       }
     }
-    return false;
+    if (fullD < 0) return false;
+    this.placeAt(fullD, fullJ, seg, position);
+    return true;
+  }
+
+  private placeAt(d: number, j: number, seg: Segment, position: number): void {
+    while (this.depth > d) this.pop(position);
+    const f = this.frames[d] as Frame;
+    const c = f.loop.children[j] as CompiledNode;
+    this.advance(f, j, position);
+    if (c.kind === 'segment') this.useSegment(f, j, c, seg, position);
+    else this.enterLoop(f, j, c, seg, position);
   }
 
   private advance(f: Frame, j: number, position: number): void {

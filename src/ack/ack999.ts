@@ -1,0 +1,111 @@
+/**
+ * The 999 Implementation Acknowledgment (005010X231A1), built from validation results.
+ *
+ * Layout, per acknowledged functional group (one 999 answers one group):
+ *   GS*FA … ST*999 … AK1 (the group: GS01, GS06, GS08)
+ *     loop 2000  AK2 per received set (ST01, ST02, ST03)
+ *       loop 2100  IK3 per segment in error, then its CTX (business unit, situational trigger)
+ *         loop 2110  IK4 per element in error (IK401 composite position:component:repetition,
+ *                    IK404 copy of the bad data, at most 99 characters)
+ *       IK5 set verdict A/E/R with up to five codes (IK502–IK506)
+ *     AK9 group verdict A/E/P/R, sets included / received / accepted, up to five codes
+ *   SE (segments ST…SE inclusive) GE
+ * A 999 never answers a 999 or a TA1 (GroupResult.acknowledge is false for those), and a
+ * rejected interchange gets no 999 at all: its TA1 answers it.
+ */
+import type { ElementError, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
+import { closeGroup, closeInterchange, openGroup, openInterchange, type AckContext, type OutboundInterchange } from './envelope.js';
+import { capped, type SegmentWriter } from './writer.js';
+
+export const ACK_999_CONVENTION = '005010X231A1';
+
+/** IK502–IK506 and AK905–AK909 hold at most five codes each. */
+const MAX_CODES = 5;
+
+// Maximum lengths of the received values we copy back (X12 005010 element dictionary).
+const LEN = {
+  functionalId: 2, // 479
+  groupControl: 9, // 28
+  version: 12, // 480
+  setId: 3, // 143
+  setControl: 9, // 329
+  convention: 35, // 1705
+  segmentId: 3, // 721
+  loopId: 6, // 447 ("2010BA")
+  elementRef: 4, // 725
+  badData: 99, // 724 (IK404)
+  contextName: 35, // 9999
+  contextReference: 35, // 9998
+} as const;
+
+export function build999(interchange: InterchangeResult, ctx: AckContext): string | null {
+  if (interchange.status === 'R') return null;
+  const groups = interchange.groups.filter((g) => g.acknowledge);
+  if (groups.length === 0) return null;
+  const ix = openInterchange(interchange, ctx);
+  for (const group of groups) writeGroup(ix, group);
+  return closeInterchange(ix);
+}
+
+function firstCodes<T extends string>(codes: readonly T[]): T[] {
+  return [...new Set(codes)].slice(0, MAX_CODES);
+}
+
+function writeGroup(ix: OutboundInterchange, g: GroupResult): void {
+  // We answer as the group's receiver: our GS02 is their GS03 and the other way round.
+  const out = openGroup(ix, 'FA', g.receiver, g.sender, ACK_999_CONVENTION);
+  const w = ix.writer;
+  const start = w.count;
+  w.add('ST', '999', '0001', ACK_999_CONVENTION);
+  w.add('AK1', capped(g.functionalId, LEN.functionalId), capped(g.control, LEN.groupControl), capped(g.version, LEN.version));
+  for (const set of g.sets) writeSet(w, set);
+
+  const received = g.sets.length;
+  const accepted = g.sets.filter((s) => s.status === 'A' || s.status === 'E').length;
+  // AK902 is GE01 as sent; without a readable GE we can only report what arrived.
+  const declared = Number.isInteger(g.declaredSets) && g.declaredSets >= 0 ? g.declaredSets : received;
+  w.add('AK9', g.status, declared, received, accepted, ...firstCodes(g.codes));
+  w.add('SE', w.count - start + 1, '0001');
+  out.sets = 1;
+  closeGroup(ix, out);
+}
+
+function writeSet(w: SegmentWriter, set: SetResult): void {
+  w.add('AK2', capped(set.id, LEN.setId), capped(set.control, LEN.setControl), capped(set.convention, LEN.convention));
+  for (const error of set.errors) writeSegmentError(w, error);
+  let codes = firstCodes(set.codes);
+  // IK502 is required whenever IK501 is not A; "5" (segments in error) is what the IK3s say.
+  if (set.status !== 'A' && codes.length === 0 && set.errors.length > 0) codes = ['5'];
+  w.add('IK5', set.status, ...codes);
+}
+
+function writeSegmentError(w: SegmentWriter, e: SegmentError): void {
+  w.add('IK3', capped(e.segmentId, LEN.segmentId), e.position, capped(e.loopId, LEN.loopId), e.code);
+  // Both CTX belong to loop 2100 and come before its IK4s.
+  if (e.businessUnit) {
+    w.add('CTX', [capped(e.businessUnit.name, LEN.contextName), capped(e.businessUnit.value, LEN.contextReference)]);
+  }
+  const t = e.trigger;
+  if (t) {
+    w.add(
+      'CTX',
+      'SITUATIONAL TRIGGER',
+      capped(t.segmentId, LEN.segmentId),
+      t.position,
+      capped(t.loopId, LEN.loopId),
+      [t.element, t.component],
+      capped(t.ref, LEN.elementRef),
+    );
+  }
+  for (const el of e.elements) writeElementError(w, el);
+}
+
+function writeElementError(w: SegmentWriter, el: ElementError): void {
+  w.add(
+    'IK4',
+    [el.position, el.component, el.repetition],
+    capped(el.ref, LEN.elementRef),
+    el.code,
+    capped(el.value, LEN.badData),
+  );
+}

@@ -1,0 +1,24 @@
+/** Which acknowledgements a validated file calls for, and their X12 text. */
+import type { FileReport } from '../x12/report.js';
+import { build999 } from './ack999.js';
+import type { AckContext } from './envelope.js';
+import { buildTa1 } from './ta1.js';
+
+export interface Acknowledgement {
+  name: string;
+  kind: 'TA1' | '999';
+  text: string;
+}
+
+/** Every acknowledgement a file's report calls for, named by interchange. */
+export function acknowledgementsFor(report: FileReport, ctx: AckContext): Acknowledgement[] {
+  const out: Acknowledgement[] = [];
+  report.interchanges.forEach((ic, i) => {
+    const stem = `${String(i + 1).padStart(3, '0')}-${ic.control.replace(/[^0-9A-Za-z]/g, '_') || 'unknown'}`;
+    if (ic.sendTa1) out.push({ name: `${stem}.ta1.x12`, kind: 'TA1', text: buildTa1(ic, ctx) });
+    const ack = build999(ic, ctx);
+    if (ack) out.push({ name: `${stem}.999.x12`, kind: '999', text: ack });
+  });
+  return out;
+}
+

@@ -1,0 +1,31 @@
+/**
+ * The `edibridge` command. Each subcommand returns its exit status; nothing here
+ * calls process.exit, so output is flushed and tests can run commands in-process.
+ */
+import { processIo, type Io } from './io.js';
+import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
+
+const USAGE = `edibridge — HIPAA X12 834/820 intake
+
+commands:
+  ${VALIDATE_USAGE.replace('usage: ', '')}
+      Validate X12 files (envelopes, 005010X220A1 834, 005010X218 820, 005010X231A1 999);
+      print a report; with --ack-dir write the TA1/999 that would be sent.
+`;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'validate':
+      return validateCommand(rest, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      io.err(`edibridge: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * A plain-text report of one file's validation for operations people: what was received,
+ * what was accepted or rejected, and why, in words.
+ *
+ * Element values are never printed (IK404 copies and business-unit references may hold
+ * names, SSNs, birth dates): we say how long a value was, not what it was.
+ */
+import type { ElementError, FileReport, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
+import {
+  describeAk9,
+  describeIk304,
+  describeIk403,
+  describeIk5,
+  describeTa105,
+  elementRef,
+  interchangeVerdict,
+  interchangeWhen,
+  plural,
+  segmentLocation,
+  setApplied,
+  totals,
+  verdict,
+} from './describe.js';
+
+const USAGE: Readonly<Record<string, string>> = { P: 'production', T: 'test', I: 'information' };
+
+export function formatReport(report: FileReport): string {
+  const lines: string[] = [];
+  lines.push(
+    `File ${report.file} (${plural(report.bytes, 'byte')}, ${plural(report.segments, 'segment')}): ` +
+      (report.accepted ? 'ACCEPTED' : 'NOT FULLY ACCEPTED'),
+  );
+  for (const p of report.problems) lines.push(`  problem at byte offset ${p.fileOffset} (${p.kind}): ${p.message}`);
+  if (report.interchanges.length === 0) lines.push('  no interchange found');
+  for (const ix of report.interchanges) interchangeLines(ix, lines);
+  lines.push(summaryLine(report));
+  return lines.join('\n') + '\n';
+}
+
+function interchangeLines(ix: InterchangeResult, out: string[]): void {
+  const usage = USAGE[ix.usage] ?? `usage indicator "${ix.usage}"`;
+  out.push(
+    `Interchange ${ix.control} from ${ix.senderQualifier}/${ix.sender.trim()} to ${ix.receiverQualifier}/${ix.receiver.trim()}, ` +
+      `sent ${interchangeWhen(ix.date, ix.time)}, ${usage}, version ${ix.version}`,
+  );
+  const also = ix.otherNotes.length > 0 ? `; also ${ix.otherNotes.map((n) => `${n} ${describeTa105(n)}`).join('; ')}` : '';
+  const sent = ix.sendTa1 ? 'a TA1 is sent back' : 'no TA1 is sent';
+  out.push(`  TA1: ${interchangeVerdict(ix.status)}, ${ix.note} ${describeTa105(ix.note)}${also} (${sent})`);
+  if (ix.status === 'R') out.push('  Nothing in this interchange is applied; the TA1 answers it (no 999).');
+  for (const g of ix.groups) groupLines(ix, g, out);
+}
+
+function groupLines(ix: InterchangeResult, g: GroupResult, out: string[]): void {
+  const accepted = g.sets.filter((s) => s.status !== 'R').length;
+  out.push(
+    `  Group ${g.functionalId} ${g.control} from ${g.sender} to ${g.receiver}, version ${g.version}: ${verdict(g.status)} ` +
+      `(${accepted} of ${plural(g.sets.length, 'set')} accepted)`,
+  );
+  for (const c of g.codes) out.push(`    group error: ${describeAk9(c)} (AK9 code ${c})`);
+  if (!g.acknowledge) out.push('    no 999 is sent: this group is itself an acknowledgement');
+  for (const s of g.sets) setLines(ix, g, s, out);
+}
+
+function setLines(ix: InterchangeResult, g: GroupResult, s: SetResult, out: string[]): void {
+  const guide = s.guide ? ` ${s.guide}` : '';
+  const why = s.codes.length > 0 ? ` — ${s.codes.map((c) => `${describeIk5(c)} (IK5 code ${c})`).join('; ')}` : '';
+  // A set that passed on its own is still not applied when its interchange or group was rejected.
+  const above = ix.status === 'R' ? 'interchange' : 'group';
+  const held = s.status !== 'R' && !setApplied(ix, g, s) ? ` — not applied: its ${above} was rejected` : '';
+  out.push(`    Set ${s.id} ${s.control} (${s.convention}${guide}): ${verdict(s.status)}${why}${held}`);
+  for (const e of s.errors) segmentLines(e, out);
+  if (s.errorsTruncated) out.push('      … more errors were found than are listed here');
+}
+
+function segmentLines(e: SegmentError, out: string[]): void {
+  const head = `      ${segmentLocation(e)}: ${e.name ?? `${e.segmentId} segment`}`;
+  // Code 8 only says "see the element errors", so it needs no line of its own when they follow.
+  if (e.code !== '8' || e.elements.length === 0) out.push(`${head} — ${describeIk304(e.code)}`);
+  for (const el of e.elements) out.push(`${head} — ${elementLine(e.segmentId, el)}`);
+  if (e.businessUnit) out.push(`        member identified by ${e.businessUnit.name} (value not shown)`);
+  const t = e.trigger;
+  if (t) {
+    const loop = t.loopId ? `, loop ${t.loopId}` : '';
+    const element = t.element !== undefined ? ` element ${elementRef(t.segmentId, { position: t.element, component: t.component })}` : '';
+    out.push(`        required because of segment ${t.position} (${t.segmentId}${loop})${element}`);
+  }
+}
+
+function elementLine(segmentId: string, el: ElementError): string {
+  const name = el.name ? ` "${el.name}"` : '';
+  const value = el.value !== undefined && el.value !== '' ? ` (value not shown, ${plural(el.value.length, 'character')})` : '';
+  return `element ${elementRef(segmentId, el)}${name}: ${describeIk403(el.code)}${value}`;
+}
+
+function summaryLine(report: FileReport): string {
+  const t = totals(report);
+  let line = `Summary: ${t.setsAccepted} of ${plural(t.sets, 'set')} accepted, ${t.setsRejected} rejected`;
+  if (t.interchangesRejected > 0) line += `; ${t.interchangesRejected} of ${plural(t.interchanges, 'interchange')} rejected`;
+  return line;
+}

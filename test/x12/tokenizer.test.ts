@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { Tokenizer, type TokenProblem } from '../../src/x12/tokenize/tokenizer.js';
+
+const ISA = 'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*P*:~';
+
+interface Seen { id: string; elements: string[]; offset: number; ordinal: number }
+
+function tokenize(input: string | Uint8Array, chunkSize = Number.POSITIVE_INFINITY): { segments: Seen[]; problems: TokenProblem[] } {
+  const segments: Seen[] = [];
+  const problems: TokenProblem[] = [];
+  const t = new Tokenizer({
+    segment(seg) {
+      const elements: string[] = [];
+      for (let i = 1; i <= seg.count; i++) elements.push(seg.element(i));
+      segments.push({ id: seg.id, elements, offset: seg.fileOffset, ordinal: seg.ordinal });
+    },
+    problem: (p) => problems.push(p),
+  });
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
+  for (let i = 0; i < bytes.length; i += Math.min(chunkSize, bytes.length)) t.push(bytes.subarray(i, Math.min(bytes.length, i + chunkSize)));
+  t.end();
+  return { segments, problems };
+}
+
+describe('tokenizer', () => {
+  it('reads the delimiters from the ISA: element, component, repetition and terminator', () => {
+    const isa = 'ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       |260101|1200|}|00501|000000001|0|P|>!';
+    const { segments, problems } = tokenize(`${isa}GS|BE|A|B|20260101|1200|1|X|005010X220A1!ST|834|0001!`);
+    expect(problems).toEqual([]);
+    expect(segments.map((s) => s.id)).toEqual(['ISA', 'GS', 'ST']);
+    expect(segments[0]?.elements).toHaveLength(16);
+    expect(segments[0]?.elements[15]).toBe('>');
+    expect(segments[1]?.elements).toEqual(['BE', 'A', 'B', '20260101', '1200', '1', 'X', '005010X220A1']);
+  });
+
+  it('gives each interchange in a file its own delimiters', () => {
+    const second = 'ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       |260101|1200|^|00501|000000002|0|P|:\n';
+    const { segments } = tokenize(`${ISA}IEA*0*000000001~${second}IEA|0|000000002\n`);
+    expect(segments.map((s) => [s.id, s.elements.length])).toEqual([['ISA', 16], ['IEA', 2], ['ISA', 16], ['IEA', 2]]);
+  });
+
+  it('accepts a byte-order mark, CR/LF after terminators, and a newline as the terminator', () => {
+    const crlf = tokenize(`\ufeff${ISA}\r\nGS*BE~\r\nIEA*1*000000001~\r\n`.replace('\ufeff', '\xef\xbb\xbf'));
+    expect(crlf.segments.map((s) => s.id)).toEqual(['ISA', 'GS', 'IEA']);
+    expect(crlf.problems).toEqual([]);
+    const nl = tokenize(`${ISA.slice(0, -1)}\r\nGS*BE*X\r\nIEA*1*000000001\r\n`);
+    expect(nl.segments.map((s) => s.elements.at(-1))).toEqual([':', 'X', '000000001']);
+  });
+
+  it('gives the same segments whatever the chunking, with file offsets and ordinals', () => {
+    const text = `${ISA}\nGS*BE*A*B~\nST*834*0001~\nBGN*00*REF~\nSE*3*0001~\nGE*1*1~\nIEA*1*000000001~\n`;
+    const whole = tokenize(text);
+    for (const size of [1, 2, 3, 7, 64, 105, 106, 107]) expect(tokenize(text, size)).toEqual(whole);
+    expect(whole.segments[1]).toMatchObject({ id: 'GS', offset: ISA.length + 1, ordinal: 2 });
+  });
+
+  it('reports bytes that are not X12 and an unterminated last segment', () => {
+    const { segments, problems } = tokenize(`hello${ISA}GS*BE`);
+    expect(segments.map((s) => s.id)).toEqual(['ISA']);
+    expect(problems).toEqual([
+      { kind: 'stray-bytes', fileOffset: 0, length: 5 },
+      { kind: 'unterminated-segment', fileOffset: 5 + ISA.length, length: 5 },
+    ]);
+  });
+
+  it('reports an ISA whose separators are unusable instead of guessing', () => {
+    const bad = ISA.replace(/\*/g, ' ');
+    expect(tokenize(bad).problems[0]).toMatchObject({ kind: 'unreadable-isa', reason: 'element-separator' });
+    const badTerm = `${ISA.slice(0, -1)}Z`;
+    expect(tokenize(badTerm).problems[0]).toMatchObject({ kind: 'unreadable-isa', reason: 'segment-terminator' });
+  });
+
+  it('finds the separators of an ISA whose fields are trimmed', () => {
+    const trimmed = 'ISA*00**00**ZZ*SENDER*ZZ*RECEIVER*260101*1200*^*00501*000000001*0*P*:~IEA*0*000000001~';
+    const { segments } = tokenize(trimmed);
+    expect(segments.map((s) => s.id)).toEqual(['ISA', 'IEA']);
+  });
+});
