@@ -7,11 +7,18 @@ import type { Ak9Code, Ik5Code, Ta105 } from '../codes.js';
 import type { FileProblem, GroupResult, InterchangeResult, SetResult } from '../report.js';
 import type { GuideRegistry } from '../schema/registry.js';
 import type { Delimiters } from '../tokenize/delimiters.js';
-import type { Segment } from '../tokenize/segment.js';
+import { packString, type Segment } from '../tokenize/segment.js';
 import type { TokenProblem, TokenSink, IsaFault } from '../tokenize/tokenizer.js';
 import { SetValidator } from '../validate/set-validator.js';
 import { isValidDate, isValidTime } from '../validate/values.js';
 import { checkIsa, readIsa, type IsaCheckOptions } from './isa.js';
+
+const KEY_ISA = packString('ISA');
+const KEY_IEA = packString('IEA');
+const KEY_GS = packString('GS');
+const KEY_GE = packString('GE');
+const KEY_ST = packString('ST');
+const KEY_SE = packString('SE');
 
 /** Faults after which the interchange is not processed (TA104 R); others are E. */
 const NON_FATAL: ReadonlySet<Ta105> = new Set<Ta105>(['001', '021', '024']);
@@ -65,18 +72,19 @@ export class EnvelopeValidator implements TokenSink {
   }
 
   segment(seg: Segment): void {
-    switch (seg.id) {
-      case 'ISA':
+    // Compared as packed numbers: the hot path makes no string comparisons.
+    switch (seg.key) {
+      case KEY_ISA:
         return this.onIsa(seg);
-      case 'IEA':
+      case KEY_IEA:
         return this.onIea(seg);
-      case 'GS':
+      case KEY_GS:
         return this.onGs(seg);
-      case 'GE':
+      case KEY_GE:
         return this.onGe(seg);
-      case 'ST':
+      case KEY_ST:
         return this.onSt(seg);
-      case 'SE':
+      case KEY_SE:
         return this.onSe(seg);
       default:
         return this.onOther(seg);

@@ -55,11 +55,18 @@ function compileLoop(node: LoopNode, ctx: Context, parentReportId: string): Comp
     const prev = node.children[j - 1];
     groupStart[j] = j > 0 && prev?.pos !== undefined && prev.pos === c.pos ? (groupStart[j - 1] as number) : j;
   });
+  const lists = new Map<number, number[]>();
+  children.forEach((c, j) => {
+    const key = (c.kind === 'segment' ? c : c.trigger).key;
+    lists.set(key, [...(lists.get(key) ?? []), j]);
+  });
+  const byKey = new Map([...lists].map(([k, js]) => [k, Int32Array.from(js)] as const));
   return {
     kind: 'loop',
     id: node.id,
     reportId,
     groupStart,
+    byKey,
     name: node.name,
     usage: node.usage,
     repeat: node.repeat ?? Number.POSITIVE_INFINITY,
@@ -83,6 +90,10 @@ function compileSegment(node: SegmentNode, ctx: Context): CompiledSegment {
     byPosition,
     maxPosition: elements.reduce((m, e) => Math.max(m, e.pos), 0),
     syntax: (node.syntax ?? []).map(parseSyntax),
+    dateFormats: elements.flatMap((f, k): Array<[number, number]> => {
+      const v = elements[k + 1];
+      return f.ref === '1250' && v?.ref === '1251' ? [[f.pos, v.pos]] : [];
+    }),
     qualifierPos: 0,
     qualifierCodes: null,
   };
@@ -122,7 +133,9 @@ function compileElement(def: ElementDefinition, ctx: Context, segmentId: string)
 function parseSyntax(note: string): CompiledSyntax {
   const positions: number[] = [];
   for (let i = 1; i < note.length; i += 2) positions.push(Number(note.slice(i, i + 2)));
-  return { kind: note[0] as SyntaxKind, positions };
+  if (positions.some((p) => p > 30)) throw new X12Error('GUIDE_INVALID', `syntax note ${note} names a position over 30`);
+  const mask = positions.reduce((m, p) => m | (1 << p), 0);
+  return { kind: note[0] as SyntaxKind, positions, mask, first: 1 << (positions[0] as number) };
 }
 
 /**

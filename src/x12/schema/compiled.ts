@@ -22,8 +22,8 @@ export class CodeSet {
   }
 
   hasBytes(buf: Uint8Array, start: number, end: number): boolean {
-    const k = packBytes(buf, start, end);
-    if (k >= 0) return this.packed.has(k);
+    if (end - start <= 3) return this.packed.has(packBytes(buf, start, end));
+    if (this.long.size === 0) return false;
     let s = '';
     for (let i = start; i < end; i++) s += String.fromCharCode(buf[i] as number);
     return this.long.has(s);
@@ -53,6 +53,10 @@ export type SyntaxKind = 'P' | 'R' | 'C' | 'E' | 'L';
 export interface CompiledSyntax {
   kind: SyntaxKind;
   positions: number[];
+  /** Bit p set for each position p, to test against a segment's presence bits. */
+  mask: number;
+  /** The first position's bit (C and L notes turn on it). */
+  first: number;
 }
 
 export interface CompiledSegment {
@@ -67,6 +71,8 @@ export interface CompiledSegment {
   byPosition: Array<CompiledElement | undefined>;
   maxPosition: number;
   syntax: CompiledSyntax[];
+  /** [format position, value position] pairs of 1250/1251 (DTP02/DTP03, DTM05/DTM06). */
+  dateFormats: Array<[number, number]>;
   /**
    * Where several places in a guide share a segment ID (NM1, DTP, REF), the value of one
    * element tells them apart; 0 when the ID alone decides.
@@ -89,6 +95,8 @@ export interface CompiledLoop {
    * for a next segment starts there, since such siblings may come in any order.
    */
   groupStart: Int32Array;
+  /** Child indices (ascending) by the key of the segment that starts them. */
+  byKey: Map<number, Int32Array>;
   trigger: CompiledSegment;
 }
 

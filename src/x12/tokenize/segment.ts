@@ -9,7 +9,7 @@ export class Segment {
   buf: Uint8Array = new Uint8Array(0);
   /** Segment ID, interned ("ISA", "NM1"). */
   id = '';
-  /** The ID packed by packBytes, for lookups without strings (-1 for over-long IDs). */
+  /** The ID packed by packBytes, for lookups without strings (-1 for IDs over three bytes). */
   key = -1;
   /** Start of the ID within buf. */
   start = 0;
@@ -19,6 +19,11 @@ export class Segment {
   count = 0;
   /** starts[i] = offset in buf of element i's first byte (0 is the ID); starts[count+1] = end + 1. */
   starts: Int32Array = new Int32Array(64);
+  /**
+   * False when no element holds a component or repetition separator or a byte outside
+   * printable ASCII: then a simple element's characters need no further check.
+   */
+  special = true;
   /** Byte offset of the segment's first byte within the whole file. */
   fileOffset = 0;
   /** 1-based count of segments in the file. */
@@ -67,23 +72,20 @@ export function latin1(buf: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Packs up to six bytes into one exact number, so short codes and segment IDs
- * can be looked up without making a string. Returns -1 when longer than six.
+ * Packs up to three bytes, with the length, into one small integer (a V8 Smi), so
+ * segment IDs and short codes are looked up without making a string or a heap number.
+ * Returns -1 when longer than three.
  */
 export function packBytes(buf: Uint8Array, start: number, end: number): number {
   const n = end - start;
-  if (n > 6) return -1;
-  let v = n; // length in the low byte keeps "A" and "A\0" apart
-  let mul = 256;
-  for (let k = start; k < end; k++) {
-    v += (buf[k] as number) * mul;
-    mul *= 256;
-  }
+  if (n > 3) return -1;
+  let v = n;
+  for (let k = start; k < end; k++) v = (v << 8) | (buf[k] as number);
   return v;
 }
 
 export function packString(s: string): number {
-  if (s.length > 6) return -1;
+  if (s.length > 3) return -1;
   const bytes = new Uint8Array(s.length);
   for (let k = 0; k < s.length; k++) bytes[k] = s.charCodeAt(k) & 0xff;
   return packBytes(bytes, 0, bytes.length);

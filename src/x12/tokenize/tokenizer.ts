@@ -58,6 +58,8 @@ export class Tokenizer {
   private strayLength = 0;
   private skippingLongSegment = false;
   private ordinal = 0;
+  /** Per byte value: plain text, the element separator, or special (see Segment.special). */
+  private classes: Uint8Array = new Uint8Array(256);
 
   constructor(private readonly sink: TokenSink) {}
 
@@ -66,7 +68,8 @@ export class Tokenizer {
   }
 
   push(chunk: Uint8Array): void {
-    let buf = chunk;
+    // One array type in the hot loop keeps V8's element loads monomorphic (a Buffer is a subclass).
+    let buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     if (this.pending) {
       const joined = new Uint8Array(this.pending.length + chunk.length);
       joined.set(this.pending, 0);
@@ -150,34 +153,47 @@ export class Tokenizer {
 
   /** Reads one segment at p with the current delimiters; returns the offset after it, or -1. */
   private readSegment(buf: Uint8Array, p: number): number {
-    const es = this.delims.element;
     const term = this.delims.segment;
+    // The terminator by a native search; then one table look-up per byte of the segment.
+    const t = buf.indexOf(term, p);
+    if (t < 0) return -1;
+    const classes = this.classes;
     const seg = this.seg;
     let starts = seg.starts;
     let count = 0;
+    let special = false;
     starts[0] = p;
-    const n = buf.length;
-    let i = p;
-    for (; i < n; i++) {
-      const c = buf[i] as number;
-      if (c === term) break;
-      if (c === es) {
-        count++;
-        if (count + 1 >= starts.length) {
-          const grown = new Int32Array(starts.length * 2);
-          grown.set(starts);
-          starts = grown;
-          seg.starts = grown;
-        }
-        starts[count] = i + 1;
+    for (let i = p; i < t; i++) {
+      const c = classes[buf[i] as number] as number;
+      if (c !== 0) {
+        if (c === BYTE_ELEMENT) {
+          count++;
+          if (count + 1 >= starts.length) starts = this.growStarts();
+          starts[count] = i + 1;
+        } else special = true;
       }
     }
-    if (i >= n) return -1;
     // With a newline as the terminator, a CR before it belongs to neither element.
-    let end = i;
-    if (term === LF && end > p && buf[end - 1] === CR) end--;
+    let end = t;
+    if (term === LF && end > p && buf[end - 1] === CR) {
+      end--;
+      if (count === 0 || end >= (starts[count] as number)) special = this.hasSpecial(buf, p, end);
+    }
+    seg.special = special;
     this.emit(buf, p, end, count);
-    return i + 1;
+    return t + 1;
+  }
+
+  private hasSpecial(buf: Uint8Array, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (this.classes[buf[i] as number] === BYTE_SPECIAL) return true;
+    return false;
+  }
+
+  private growStarts(): Int32Array {
+    const grown = new Int32Array(this.seg.starts.length * 2);
+    grown.set(this.seg.starts);
+    this.seg.starts = grown;
+    return grown;
   }
 
   /** Reads the ISA at p and adopts its delimiters. Returns the offset after it, or -1 for more bytes. */
@@ -218,6 +234,7 @@ export class Tokenizer {
     if (isAlnum(comp) || comp === es || comp === 0x20) return this.unreadableIsa(buf, p, 'component-separator');
     if (isAlnum(term) || term === es || term === comp || term === 0x20) return this.unreadableIsa(buf, p, 'segment-terminator');
     this.delims = { element: es, component: comp, repetition: -1, segment: term };
+    this.classes = byteClasses(es, comp, -1);
     this.flushStray();
     // Count the ISA's own elements with the separator it just declared.
     const seg = this.seg;
@@ -229,10 +246,12 @@ export class Tokenizer {
     const repLen = count >= 12 ? (seg.starts[12] as number) - (seg.starts[11] as number) - 1 : 0;
     if (repLen === 1 && !isAlnum(rep) && rep !== es && rep !== comp && rep !== term && rep !== 0x20) {
       this.delims.repetition = rep;
+      this.classes = byteClasses(es, comp, rep);
     }
     this.inInterchange = true;
     this.sink.interchangeStart?.(this.delims, fixed);
     let end = compAt + 1;
+    seg.special = true;
     this.emit(buf, p, end, count);
     end++;
     return end;
@@ -288,6 +307,19 @@ export class Tokenizer {
       this.strayLength = 0;
     }
   }
+}
+
+const BYTE_ELEMENT = 1;
+const BYTE_SPECIAL = 2;
+
+/** Bytes outside printable ASCII, and the component and repetition separators, are special. */
+function byteClasses(element: number, component: number, repetition: number): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) if (b < 0x20 || b > 0x7e) t[b] = BYTE_SPECIAL;
+  t[component] = BYTE_SPECIAL;
+  if (repetition >= 0) t[repetition] = BYTE_SPECIAL;
+  t[element] = BYTE_ELEMENT;
+  return t;
 }
 
 function findIsa(buf: Uint8Array, from: number): number {

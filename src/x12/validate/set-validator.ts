@@ -7,8 +7,8 @@ import type { Ik304, Ik403 } from '../codes.js';
 import type { ElementError, SegmentError } from '../report.js';
 import type { CompiledElement, CompiledGuide, CompiledLoop, CompiledNode, CompiledSegment } from '../schema/compiled.js';
 import type { Segment } from '../tokenize/segment.js';
-import { latin1 } from '../tokenize/segment.js';
-import { checkDateTimePeriod, checkValue } from './values.js';
+import { latin1, packBytes } from '../tokenize/segment.js';
+import { checkDateTimePeriod, checkValue, maskCodes } from './values.js';
 
 class Frame {
   loop!: CompiledLoop;
@@ -38,7 +38,6 @@ export class SetValidator {
   private readonly frames: Frame[] = [];
   private depth = 0;
   private readonly maxErrors: number;
-  private readonly codes: Ik403[] = [];
 
   constructor(private readonly guide: CompiledGuide, options: SetValidatorOptions = {}) {
     this.maxErrors = options.maxErrors ?? 1000;
@@ -79,12 +78,16 @@ export class SetValidator {
     let fullJ = -1;
     for (let d = this.depth; d >= 0; d--) {
       const f = this.frames[d] as Frame;
-      const ch = f.loop.children;
+      const loop = f.loop;
+      const candidates = loop.byKey.get(key);
+      if (candidates === undefined) continue;
       // Child 0 is the frame's own trigger: meeting it again starts a new loop, found in the parent.
-      for (let j = Math.max(1, f.loop.groupStart[f.index] as number); j < ch.length; j++) {
-        const c = ch[j] as CompiledNode;
-        const s = c.kind === 'segment' ? c : c.trigger;
-        if (s.key !== key || (exact && !qualifies(s, seg))) continue;
+      const from = Math.max(1, loop.groupStart[f.index] as number);
+      for (let q = 0; q < candidates.length; q++) {
+        const j = candidates[q] as number;
+        if (j < from) continue;
+        const c = loop.children[j] as CompiledNode;
+        if (exact && !qualifies(c.kind === 'segment' ? c : c.trigger, seg)) continue;
         if (!exact && (f.counts[j] as number) >= (c.kind === 'segment' ? c.maxUse : c.repeat)) {
           if (fullD < 0) [fullD, fullJ] = [d, j];
           continue;
@@ -196,76 +199,108 @@ export class SetValidator {
 
   // ---------------------------------------------------------------- elements
 
+  /** Element errors of the segment being checked; null while there are none. */
+  private found: ElementError[] | null = null;
+
+  private addElement(e: ElementError): void {
+    (this.found ??= []).push(e);
+  }
+
+  /** Checks the segment's elements; the common valid case allocates nothing. */
   private checkElements(seg: Segment, node: CompiledSegment, loopId: string, position: number): void {
-    let found: ElementError[] | null = null;
-    const add = (e: ElementError) => (found ??= []).push(e);
-    const last = Math.max(seg.count, node.maxPosition);
-    const rep = seg.delimiters.repetition;
+    this.found = null;
+    const buf = seg.buf;
+    const starts = seg.starts;
+    const count = seg.count;
+    const byPosition = node.byPosition;
     const comp = seg.delimiters.component;
+    const rep = seg.delimiters.repetition;
+    const last = count > node.maxPosition ? count : node.maxPosition;
+    let present = 0;
     for (let i = 1; i <= last; i++) {
-      const s = seg.rangeStart(i);
-      const e = seg.rangeEnd(i);
-      const def = node.byPosition[i];
-      if (!def) {
-        if (e > s) add({ position: i, code: '3', value: latin1(seg.buf, s, e) });
+      let s = seg.end;
+      let e = seg.end;
+      if (i <= count) {
+        s = starts[i] as number;
+        e = (starts[i + 1] as number) - 1;
+        if (e > s && i <= 30) present |= 1 << i;
+      }
+      const def = byPosition[i];
+      if (def === undefined) {
+        if (e > s) this.addElement({ position: i, code: '3', value: latin1(buf, s, e) });
         continue;
       }
       if (e === s) {
-        if (def.usage === 'R') add({ position: i, ref: def.ref, code: '1', name: def.name });
+        if (def.usage === 'R') this.addElement({ position: i, ref: def.ref, code: '1', name: def.name });
         continue;
       }
       if (def.usage === 'N') {
-        add({ position: i, ref: def.ref, code: 'I10', name: def.name, value: latin1(seg.buf, s, e) });
+        this.addElement({ position: i, ref: def.ref, code: 'I10', name: def.name, value: latin1(buf, s, e) });
         continue;
       }
-      // Repetitions: only split where the element may repeat or a separator is present.
-      let r = 1;
-      let rs = s;
-      for (;;) {
-        let re = e;
-        if (rep >= 0) {
-          const k = indexOf(seg.buf, rep, rs, e);
-          if (k >= 0) re = k;
-        }
-        if (r > def.repeat) {
-          add({ position: i, repetition: r, ref: def.ref, code: '12', name: def.name });
-          break;
-        }
-        this.checkOne(seg.buf, rs, re, def, i, def.repeat > 1 ? r : undefined, comp, add);
-        if (re >= e) break;
-        rs = re + 1;
-        r++;
+      if (def.components === null && def.repeat === 1) {
+        const mask = checkValue(def, buf, s, e, comp, rep, seg.special);
+        if (mask !== 0) this.addMask(mask, def, buf, s, e, i, undefined, undefined);
+        continue;
       }
+      this.checkRepeating(buf, s, e, def, i, comp, rep, seg.special);
     }
-    this.checkSyntax(seg, node, add);
-    this.checkDateFormats(seg, node, add);
-    if (found) this.push({ segmentId: seg.id, position, loopId: loopId || undefined, code: '8', elements: found, name: node.name, fileOffset: seg.fileOffset });
+    if (node.syntax.length > 0) this.checkSyntax(present, node);
+    if (node.dateFormats.length > 0) this.checkDateFormats(seg, node);
+    if (this.found !== null) {
+      this.push({ segmentId: seg.id, position, loopId: loopId || undefined, code: '8', elements: this.found, name: node.name, fileOffset: seg.fileOffset });
+      this.found = null;
+    }
   }
 
-  private checkOne(
-    buf: Uint8Array, s: number, e: number, def: CompiledElement, position: number,
-    repetition: number | undefined, comp: number, add: (e: ElementError) => void,
-  ): void {
-    if (!def.components) {
-      this.valueErrors(buf, s, e, def, comp, (code) => add({ position, repetition, ref: def.ref, code, value: latin1(buf, s, e), name: def.name }));
-      return;
+  private addMask(mask: number, def: CompiledElement, buf: Uint8Array, s: number, e: number,
+    position: number, component: number | undefined, repetition: number | undefined): void {
+    const value = latin1(buf, s, e);
+    for (const code of maskCodes(mask)) this.addElement({ position, component, repetition, ref: def.ref, code, value, name: def.name });
+  }
+
+  /** Elements that may repeat or are composites: split, then check each part. */
+  private checkRepeating(buf: Uint8Array, s: number, e: number, def: CompiledElement, position: number, comp: number, rep: number, scan: boolean): void {
+    let r = 1;
+    let rs = s;
+    for (;;) {
+      let re = e;
+      if (rep >= 0) {
+        const k = indexOf(buf, rep, rs, e);
+        if (k >= 0) re = k;
+      }
+      if (r > def.repeat) {
+        this.addElement({ position, repetition: r, ref: def.ref, code: '12', name: def.name });
+        return;
+      }
+      const repetition = def.repeat > 1 ? r : undefined;
+      if (def.components === null) {
+        const mask = checkValue(def, buf, rs, re, comp, -1, scan);
+        if (mask !== 0) this.addMask(mask, def, buf, rs, re, position, undefined, repetition);
+      } else this.checkComposite(buf, rs, re, def, def.components, position, repetition, comp, scan);
+      if (re >= e) return;
+      rs = re + 1;
+      r++;
     }
-    const parts = def.components;
+  }
+
+  private checkComposite(buf: Uint8Array, s: number, e: number, def: CompiledElement, parts: CompiledElement[],
+    position: number, repetition: number | undefined, comp: number, scan: boolean): void {
     let c = 1;
     let cs = s;
     for (;;) {
       const k = indexOf(buf, comp, cs, e);
       const ce = k >= 0 ? k : e;
       const cdef = parts[c - 1];
-      const at = { position, component: c, repetition };
       if (!cdef) {
-        if (ce > cs) add({ ...at, ref: def.ref, code: '13', value: latin1(buf, cs, ce), name: def.name });
+        if (ce > cs) this.addElement({ position, component: c, repetition, ref: def.ref, code: '13', value: latin1(buf, cs, ce), name: def.name });
       } else if (ce === cs) {
-        if (cdef.usage === 'R') add({ ...at, ref: cdef.ref, code: '1', name: cdef.name });
+        if (cdef.usage === 'R') this.addElement({ position, component: c, repetition, ref: cdef.ref, code: '1', name: cdef.name });
       } else if (cdef.usage === 'N') {
-        add({ ...at, ref: cdef.ref, code: 'I10', value: latin1(buf, cs, ce), name: cdef.name });
+        this.addElement({ position, component: c, repetition, ref: cdef.ref, code: 'I10', value: latin1(buf, cs, ce), name: cdef.name });
       } else {
-        this.valueErrors(buf, cs, ce, cdef, comp, (code) => add({ ...at, ref: cdef.ref, code, value: latin1(buf, cs, ce), name: cdef.name }));
+        const mask = checkValue(cdef, buf, cs, ce, -1, -1, scan);
+        if (mask !== 0) this.addMask(mask, cdef, buf, cs, ce, position, c, repetition);
       }
       if (k < 0) break;
       cs = k + 1;
@@ -274,41 +309,31 @@ export class SetValidator {
     // Required components after the last one sent.
     for (let m = c; m < parts.length; m++) {
       const cdef = parts[m] as CompiledElement;
-      if (cdef.usage === 'R') add({ position, component: m + 1, repetition, ref: cdef.ref, code: '1', name: cdef.name });
+      if (cdef.usage === 'R') this.addElement({ position, component: m + 1, repetition, ref: cdef.ref, code: '1', name: cdef.name });
     }
   }
 
-  private valueErrors(buf: Uint8Array, s: number, e: number, def: CompiledElement, comp: number, report: (code: Ik403) => void): void {
-    const codes = this.codes;
-    codes.length = 0;
-    checkValue(def, buf, s, e, comp, codes);
-    for (const code of codes) report(code);
-  }
-
-  /** X12 syntax notes: P paired, R at least one, C conditional, E exclusive, L list conditional. */
-  private checkSyntax(seg: Segment, node: CompiledSegment, add: (e: ElementError) => void): void {
+  /** X12 syntax notes, tested on the segment's presence bits: P paired, R at least one, C conditional, E exclusive, L list conditional. */
+  private checkSyntax(present: number, node: CompiledSegment): void {
     for (const rule of node.syntax) {
-      const p = rule.positions;
-      const first = p[0] as number;
-      const missing = (pos: number) => add({ position: pos, ref: node.byPosition[pos]?.ref, code: '2', name: node.byPosition[pos]?.name });
+      const have = present & rule.mask;
       switch (rule.kind) {
         case 'P':
-          if (p.some((x) => seg.has(x))) for (const x of p) if (!seg.has(x)) missing(x);
+          if (have !== 0 && have !== rule.mask) this.syntaxErrors(node, rule.mask & ~have, '2');
           break;
         case 'R':
-          if (!p.some((x) => seg.has(x))) missing(first);
+          if (have === 0) this.syntaxError(node, rule.positions[0] as number, '2');
           break;
         case 'C':
-          if (seg.has(first)) for (const x of p.slice(1)) if (!seg.has(x)) missing(x);
+          if (have & rule.first) this.syntaxErrors(node, rule.mask & ~have, '2');
           break;
         case 'L':
-          if (seg.has(first) && !p.slice(1).some((x) => seg.has(x))) missing(p[1] as number);
+          if (have === rule.first) this.syntaxError(node, rule.positions[1] as number, '2');
           break;
-        case 'E': {
-          const present = p.filter((x) => seg.has(x));
-          for (const x of present.slice(1)) add({ position: x, ref: node.byPosition[x]?.ref, code: '10', name: node.byPosition[x]?.name });
+        case 'E':
+          // Every present element after the first one violates the exclusion.
+          if ((have & (have - 1)) !== 0) this.syntaxErrors(node, have & (have - 1), '10');
           break;
-        }
         default: {
           const never: never = rule.kind;
           throw new Error(`unknown syntax note ${String(never)}`);
@@ -317,17 +342,24 @@ export class SetValidator {
     }
   }
 
+  private syntaxErrors(node: CompiledSegment, bits: number, code: Ik403): void {
+    for (let p = 1; p <= 30; p++) if (bits & (1 << p)) this.syntaxError(node, p, code);
+  }
+
+  private syntaxError(node: CompiledSegment, position: number, code: Ik403): void {
+    const def = node.byPosition[position];
+    this.addElement({ position, ref: def?.ref, code, name: def?.name });
+  }
+
   /** A date-time period (1251) must be written as its format qualifier (1250) says. */
-  private checkDateFormats(seg: Segment, node: CompiledSegment, add: (e: ElementError) => void): void {
-    const els = node.elements;
-    for (let k = 0; k + 1 < els.length; k++) {
-      const f = els[k] as CompiledElement;
-      const v = els[k + 1] as CompiledElement;
-      if (f.ref !== '1250' || v.ref !== '1251' || !seg.has(f.pos) || !seg.has(v.pos)) continue;
-      const s = seg.rangeStart(v.pos);
-      const e = seg.rangeEnd(v.pos);
-      if (!checkDateTimePeriod(seg.element(f.pos), seg.buf, s, e)) {
-        add({ position: v.pos, ref: v.ref, code: '8', value: latin1(seg.buf, s, e), name: v.name });
+  private checkDateFormats(seg: Segment, node: CompiledSegment): void {
+    for (const [fmt, val] of node.dateFormats) {
+      if (!seg.has(fmt) || !seg.has(val)) continue;
+      const s = seg.rangeStart(val);
+      const e = seg.rangeEnd(val);
+      if (!checkDateTimePeriod(packBytes(seg.buf, seg.rangeStart(fmt), seg.rangeEnd(fmt)), seg.buf, s, e)) {
+        const def = node.byPosition[val];
+        this.addElement({ position: val, ref: def?.ref, code: '8', value: latin1(seg.buf, s, e), name: def?.name });
       }
     }
   }

@@ -5,62 +5,87 @@
  */
 import type { Ik403 } from '../codes.js';
 import type { CompiledElement } from '../schema/compiled.js';
+import { packString } from '../tokenize/segment.js';
 
 /** X12 basic and extended character sets: printable ASCII. */
-const isPrintable = (b: number): boolean => b >= 0x20 && b <= 0x7e;
 const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
 
-/** Appends the codes of every fault in buf[s, e) to `out` (usually none). */
-export function checkValue(def: CompiledElement, buf: Uint8Array, s: number, e: number, component: number, out: Ik403[]): void {
+/**
+ * Faults as bits, so the common case (no fault) allocates nothing; see maskCodes.
+ * A repetition or component separator inside a simple value is reported as too many
+ * repetitions / components.
+ */
+export const F_CHAR = 1;
+export const F_SHORT = 2;
+export const F_LONG = 4;
+export const F_CODE = 8;
+export const F_DATE = 16;
+export const F_TIME = 32;
+export const F_REPEAT = 64;
+export const F_COMPONENT = 128;
+
+const MASK_CODES: Array<[number, Ik403]> = [
+  [F_REPEAT, '12'], [F_COMPONENT, '13'], [F_CHAR, '6'], [F_SHORT, '4'], [F_LONG, '5'], [F_CODE, '7'], [F_DATE, '8'], [F_TIME, '9'],
+];
+
+export function maskCodes(mask: number): Ik403[] {
+  const out: Ik403[] = [];
+  for (const [bit, code] of MASK_CODES) if (mask & bit) out.push(code);
+  return out;
+}
+
+/** Checks buf[s, e) against def; returns 0 when valid, else F_* bits. */
+export function checkValue(def: CompiledElement, buf: Uint8Array, s: number, e: number, component: number, repetition: number, scan: boolean): number {
   switch (def.type) {
     case 'AN':
     case 'ID':
-      return checkText(def, buf, s, e, component, out);
+      return checkText(def, buf, s, e, component, repetition, scan);
     case 'DT':
-      return checkDate(def, buf, s, e, out);
+      return checkDate(def, buf, s, e);
     case 'TM':
-      return checkTime(def, buf, s, e, out);
+      return checkTime(def, buf, s, e);
     case 'R':
-      return checkNumber(def, buf, s, e, true, out);
+      return checkNumber(def, buf, s, e, true);
     case 'B':
-      return;
+      return 0;
     default:
-      return checkNumber(def, buf, s, e, false, out);
+      return checkNumber(def, buf, s, e, false);
   }
 }
 
-function checkText(def: CompiledElement, buf: Uint8Array, s: number, e: number, component: number, out: Ik403[]): void {
-  let bad = false;
-  for (let i = s; i < e; i++) {
+/** `scan` false: the tokenizer saw no special byte in the segment, so skip the character loop. */
+function checkText(def: CompiledElement, buf: Uint8Array, s: number, e: number, component: number, repetition: number, scan: boolean): number {
+  let mask = 0;
+  if (scan) for (let i = s; i < e; i++) {
     const b = buf[i] as number;
-    if (!isPrintable(b) || b === component) {
-      bad = true;
-      break;
-    }
+    if (b < 0x20 || b > 0x7e) mask |= F_CHAR;
+    else if (b === component) mask |= F_COMPONENT;
+    else if (b === repetition) mask |= F_REPEAT;
   }
-  if (bad) out.push('6');
   const len = e - s;
-  if (len < def.min) out.push('4');
-  else if (len > def.max) out.push('5');
-  if (def.codes && !def.codes.hasBytes(buf, s, e)) out.push('7');
+  if (len < def.min) mask |= F_SHORT;
+  else if (len > def.max) mask |= F_LONG;
+  if (def.codes !== null && !def.codes.hasBytes(buf, s, e)) mask |= F_CODE;
+  return mask;
 }
 
-function checkNumber(def: CompiledElement, buf: Uint8Array, s: number, e: number, decimal: boolean, out: Ik403[]): void {
+function checkNumber(def: CompiledElement, buf: Uint8Array, s: number, e: number, decimal: boolean): number {
   let i = s;
-  if (buf[i] === 0x2d) i++; // minus sign does not count toward length
+  if (buf[i] === 0x2d) i++; // a minus sign does not count toward length
   let digits = 0;
   let points = 0;
-  let bad = i >= e;
+  let mask = 0;
   for (; i < e; i++) {
     const b = buf[i] as number;
-    if (isDigit(b)) digits++;
+    if (b >= 0x30 && b <= 0x39) digits++;
     else if (b === 0x2e && decimal && points === 0) points++;
-    else bad = true;
+    else mask = F_CHAR;
   }
-  if (bad || digits === 0) out.push('6');
-  if (digits < def.min) out.push('4');
-  else if (digits > def.max) out.push('5');
-  if (def.codes && !def.codes.hasBytes(buf, s, e)) out.push('7');
+  if (digits === 0) mask = F_CHAR;
+  if (digits < def.min) mask |= F_SHORT;
+  else if (digits > def.max) mask |= F_LONG;
+  if (def.codes !== null && !def.codes.hasBytes(buf, s, e)) mask |= F_CODE;
+  return mask;
 }
 
 function digitsAt(buf: Uint8Array, s: number, n: number): number {
@@ -100,32 +125,36 @@ export function isValidTime(buf: Uint8Array, s: number, e: number): boolean {
   return true;
 }
 
-function checkDate(def: CompiledElement, buf: Uint8Array, s: number, e: number, out: Ik403[]): void {
+function checkDate(def: CompiledElement, buf: Uint8Array, s: number, e: number): number {
   const len = e - s;
-  if (len < def.min) out.push('4');
-  else if (len > def.max) out.push('5');
-  else if (!isValidDate(buf, s, e)) out.push('8');
+  if (len < def.min) return F_SHORT;
+  if (len > def.max) return F_LONG;
+  return isValidDate(buf, s, e) ? 0 : F_DATE;
 }
 
-function checkTime(def: CompiledElement, buf: Uint8Array, s: number, e: number, out: Ik403[]): void {
+function checkTime(def: CompiledElement, buf: Uint8Array, s: number, e: number): number {
   const len = e - s;
-  if (len < def.min) out.push('4');
-  else if (len > def.max) out.push('5');
-  else if (!isValidTime(buf, s, e)) out.push('9');
+  if (len < def.min) return F_SHORT;
+  if (len > def.max) return F_LONG;
+  return isValidTime(buf, s, e) ? 0 : F_TIME;
 }
 
 /**
  * DTP/DTM-style pairs: the format qualifier (element 1250) says how the value
- * (element 1251) is written; D8 is a date, RD8 a date range.
+ * (element 1251) is written; D8 is a date, RD8 a date range. `format` is packed (packBytes).
  */
-export function checkDateTimePeriod(format: string, buf: Uint8Array, s: number, e: number): boolean {
+const FORMAT_D8 = packString('D8');
+const FORMAT_RD8 = packString('RD8');
+const FORMAT_DT = packString('DT');
+
+export function checkDateTimePeriod(format: number, buf: Uint8Array, s: number, e: number): boolean {
   switch (format) {
-    case 'D8':
+    case FORMAT_D8:
       return e - s === 8 && isValidDate(buf, s, e);
-    case 'RD8':
+    case FORMAT_RD8:
       return e - s === 17 && buf[s + 8] === 0x2d && isValidDate(buf, s, s + 8) && isValidDate(buf, s + 9, e) &&
         compareBytes(buf, s, s + 9, 8) <= 0;
-    case 'DT':
+    case FORMAT_DT:
       return e - s === 12 && isValidDate(buf, s, s + 8) && isValidTime(buf, s + 8, e);
     default:
       return true;
