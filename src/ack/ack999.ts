@@ -80,7 +80,7 @@ function writeSet(w: SegmentWriter, set: SetResult): void {
 }
 
 function writeSegmentError(w: SegmentWriter, e: SegmentError): void {
-  w.add('IK3', capped(e.segmentId, LEN.segmentId), e.position, capped(e.loopId, LEN.loopId), e.code);
+  w.add('IK3', segmentIdForAck(e.segmentId), e.position, capped(e.loopId, LEN.loopId), e.code);
   // Both CTX belong to loop 2100 and come before its IK4s.
   if (e.businessUnit) {
     w.add('CTX', [capped(e.businessUnit.name, LEN.contextName), capped(e.businessUnit.value, LEN.contextReference)]);
@@ -100,11 +100,23 @@ function writeSegmentError(w: SegmentWriter, e: SegmentError): void {
   for (const el of e.elements) writeElementError(w, el);
 }
 
+/**
+ * IK301 must be a segment ID (2–3 letters or digits). An unreadable one (empty, lower
+ * case, other bytes) is reported by what can be kept of it, so the IK3 still gives the
+ * position; the 999 stays valid.
+ */
+export function segmentIdForAck(id: string): string {
+  if (/^[A-Z][A-Z0-9]{1,2}$/.test(id)) return id;
+  const kept = id.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 3);
+  return /^[A-Z]/.test(kept) && kept.length >= 2 ? kept : `X${kept}`.padEnd(2, 'X').slice(0, 3);
+}
+
 function writeElementError(w: SegmentWriter, el: ElementError): void {
   w.add(
     'IK4',
     [el.position, el.component, el.repetition],
-    capped(el.ref, LEN.elementRef),
+    // IK402 is a data element number; a composite's own id ("C040") has none to give.
+    /^\d{1,4}$/.test(el.ref ?? '') ? el.ref : undefined,
     el.code,
     capped(el.value, LEN.badData),
   );

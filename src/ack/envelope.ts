@@ -11,6 +11,11 @@ import { SegmentWriter, X12_SEPARATORS, escapeValue, type Separators } from './w
 
 export interface AckContext {
   now: () => Date;
+  /**
+   * Our interchange ID, used where the received ISA07/08 cannot be echoed (blank,
+   * invalid qualifier, bytes outside the character set). Defaults to ZZ/EDIBRIDGE.
+   */
+  ourId?: { qualifier: string; id: string };
   /** Next interchange / group control number, 1 … 999 999 999. */
   nextControlNumber: () => number;
   /** Written after each segment terminator; "\n" by default. */
@@ -44,6 +49,9 @@ export interface OutboundInterchange {
   /** One instant for the whole interchange, so ISA and GS dates agree. */
   readonly at: Date;
   readonly ctx: AckContext;
+  /** Our ID and the partner's as written in the ISA (GS fallbacks). */
+  readonly us: string;
+  readonly them: string;
   groups: number;
 }
 
@@ -87,6 +95,14 @@ function separatorsFor(ctx: AckContext): Separators {
   return { ...X12_SEPARATORS, suffix: ctx.suffix ?? X12_SEPARATORS.suffix };
 }
 
+const ID_QUALIFIERS = new Set(['01', '14', '20', '27', '28', '29', '30', '33', 'ZZ']);
+const isPrintableId = (id: string): boolean => /^[ -~]+$/.test(id) && id.trim() !== '' && id.length <= 15;
+
+/** A party's ISA qualifier and ID as received when usable, else the fallback. */
+function party(qualifier: string, id: string, fallback: { qualifier: string; id: string }): { qualifier: string; id: string } {
+  return ID_QUALIFIERS.has(qualifier) && isPrintableId(id) ? { qualifier, id } : fallback;
+}
+
 /** Writes our ISA in answer to `received` and returns the open interchange. */
 export function openInterchange(received: InterchangeResult, ctx: AckContext): OutboundInterchange {
   const sep = separatorsFor(ctx);
@@ -96,16 +112,20 @@ export function openInterchange(received: InterchangeResult, ctx: AckContext): O
   // Echo the partner's usage so test traffic stays test traffic; an unreadable ISA15 gets P,
   // the value their production system listens on.
   const usage = received.usage === 'T' ? 'T' : 'P';
+  // We answer as the receiver; where the received IDs are unusable, say who we are and
+  // that the partner could not be read rather than echo an invalid header.
+  const us = party(received.receiverQualifier, received.receiver, ctx.ourId ?? { qualifier: 'ZZ', id: 'EDIBRIDGE' });
+  const them = party(received.senderQualifier, received.sender, { qualifier: 'ZZ', id: 'UNKNOWN' });
   const isa = [
     'ISA',
     '00',
     ' '.repeat(10),
     '00',
     ' '.repeat(10),
-    fixed(received.receiverQualifier, 2, sep),
-    fixed(received.receiver, 15, sep),
-    fixed(received.senderQualifier, 2, sep),
-    fixed(received.sender, 15, sep),
+    fixed(us.qualifier, 2, sep),
+    fixed(us.id, 15, sep),
+    fixed(them.qualifier, 2, sep),
+    fixed(them.id, 15, sep),
     yymmdd(at),
     hhmm(at),
     sep.repetition, // ISA11 is the repetition separator itself, written raw
@@ -116,7 +136,7 @@ export function openInterchange(received: InterchangeResult, ctx: AckContext): O
     sep.component, // ISA16, written raw
   ].join(sep.element);
   writer.addRaw(isa);
-  return { writer, control, at, ctx, groups: 0 };
+  return { writer, control, at, ctx, groups: 0, us: us.id.trim(), them: them.id.trim() };
 }
 
 /** Writes IEA (count of groups, our ISA13) and returns the whole interchange text. */
@@ -134,11 +154,13 @@ export function openGroup(
   version: string,
 ): OutboundGroup {
   const control = takeControlNumber(ix.ctx);
+  // GS02/GS03 fall back to the interchange IDs where the received group left them unusable.
+  const usable = (s: string) => /^[ -~]+$/.test(s) && s.trim() !== '';
   ix.writer.add(
     'GS',
     functionalId,
-    { text: sender, max: 15 },
-    { text: receiver, max: 15 },
+    { text: usable(sender) ? sender : ix.us, max: 15 },
+    { text: usable(receiver) ? receiver : ix.them, max: 15 },
     ccyymmdd(ix.at),
     hhmm(ix.at),
     control,

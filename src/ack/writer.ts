@@ -44,15 +44,16 @@ export function capped(text: string | undefined, max: number): Capped {
 }
 
 /**
- * Replaces delimiter characters and control characters (CR/LF included, which readers
- * strip after terminators) with a space, so a value can never end an element early.
+ * Replaces delimiter characters, control characters (CR/LF included, which readers strip
+ * after terminators) and anything outside printable ASCII with a space, so a value can
+ * never end an element early and the acknowledgement stays in the X12 character set.
  */
 export function escapeValue(text: string, sep: Readonly<Separators> = X12_SEPARATORS): string {
   let out = '';
   for (const ch of text) {
     const code = ch.charCodeAt(0);
     const special =
-      ch === sep.element || ch === sep.component || ch === sep.repetition || ch === sep.segment || code < 0x20 || code === 0x7f;
+      ch === sep.element || ch === sep.component || ch === sep.repetition || ch === sep.segment || code < 0x20 || code > 0x7e;
     out += special ? ' ' : ch;
   }
   return out;

@@ -45,7 +45,7 @@ describe('outbound envelope', () => {
     expect(text.slice(isa.length)).toBe('~IEA*0*000000042~');
   });
 
-  it('cuts over-long IDs, pads short qualifiers and replaces delimiters in them', () => {
+  it('answers an unusable sender (blank qualifier, over-long ID with delimiters) as ZZ/UNKNOWN, keeping the ISA valid', () => {
     const ix = openInterchange(received({ sender: 'A*VERY:LONG^SENDER~ID', senderQualifier: '', usage: '?' }), {
       now: () => at,
       nextControlNumber: () => 1,
@@ -53,10 +53,21 @@ describe('outbound envelope', () => {
     });
     const isa = closeInterchange(ix).split('~')[0] ?? '';
     const fields = isa.split('*');
-    expect(fields[7]).toBe('  ');
-    expect(fields[8]).toBe('A VERY LONG SEN');
+    expect(fields[7]).toBe('ZZ');
+    expect(fields[8]).toBe('UNKNOWN        ');
     expect(fields[15]).toBe('P');
     expect(isa.length).toBe(105);
+  });
+
+  it('uses our own ID where the received receiver ID cannot be echoed', () => {
+    const ix = openInterchange(received({ receiver: 'R\u00c9CEIVER', receiverQualifier: 'ZZ' }), {
+      now: () => at,
+      nextControlNumber: () => 1,
+      suffix: '',
+      ourId: { qualifier: '30', id: '987654321' },
+    });
+    const fields = (closeInterchange(ix).split('~')[0] ?? '').split('*');
+    expect([fields[5], fields[6]]).toEqual(['30', '987654321      ']);
   });
 
   it('writes GS/GE with CCYYMMDD and its own control number', () => {

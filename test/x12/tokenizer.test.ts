@@ -75,4 +75,33 @@ describe('tokenizer', () => {
     const { segments } = tokenize(trimmed);
     expect(segments.map((s) => s.id)).toEqual(['ISA', 'IEA']);
   });
+
+  it('skips byte-order marks and white space in any order before an interchange', () => {
+    const bom = '\xef\xbb\xbf';
+    const text = `${bom}\r\n${bom}${ISA}IEA*0*000000001~\n${bom}\n${ISA}IEA*0*000000001~`;
+    for (const size of [1, 2, 3, 5, 1000]) {
+      const { segments, problems } = tokenize(text, size);
+      expect(problems).toEqual([]);
+      expect(segments.map((s) => s.id)).toEqual(['ISA', 'IEA', 'ISA', 'IEA']);
+    }
+  });
+
+  it('discards an interchange whose ISA is unreadable up to the next ISA, however the bytes are chunked', () => {
+    const bad = ISA.replace(/\*/g, ' ');
+    const text = `${bad}GS BE~ST 834~ \n${ISA}IEA*0*000000001~`;
+    const whole = tokenize(text);
+    expect(whole.problems).toEqual([{ kind: 'unreadable-isa', fileOffset: 0, reason: 'element-separator' }]);
+    expect(whole.segments.map((s) => s.id)).toEqual(['ISA', 'IEA']);
+    for (const size of [1, 4, 50, 107]) expect(tokenize(text, size)).toEqual(whole);
+  });
+
+  it('reports the same extent of stray bytes whatever the chunking', () => {
+    const text = `  junk here \r\n more junk \n\n${ISA}IEA*0*000000001~\n trailing  \n`;
+    const whole = tokenize(text);
+    expect(whole.problems).toEqual([
+      { kind: 'stray-bytes', fileOffset: 2, length: 22 },
+      { kind: 'stray-bytes', fileOffset: 2 + 22 + 3 + ISA.length + 18, length: 8 },
+    ]);
+    for (const size of [1, 2, 3, 7, 33]) expect(tokenize(text, size)).toEqual(whole);
+  });
 });

@@ -222,14 +222,13 @@ export class EnvelopeValidator implements TokenSink {
     if (seg.count < 8 || !functionalId || !seg.has(2) || !seg.has(3) || seg.element(7) !== 'X' ||
       !isValidDate(seg.buf, seg.rangeStart(4), seg.rangeEnd(4)) || seg.length(4) !== 8 ||
       !isValidTime(seg.buf, seg.rangeStart(5), seg.rangeEnd(5))) ic.notes.push('024');
-    let supported = true;
-    if (!this.registry.supportsGroup(functionalId)) {
-      codes.push('1');
-      supported = false;
-    } else if (!this.registry.supportsVersion(functionalId, version)) {
-      codes.push('2');
-      supported = false;
-    }
+    // A group whose identity cannot be echoed in an AK1 cannot get a 999: the TA1 says so.
+    const identifiable = /^[A-Z0-9]{2}$/.test(functionalId) && /^\d{1,9}$/.test(control) && /^[ -~]{1,12}$/.test(version);
+    let supported = false;
+    if (!identifiable) ic.notes.push('024');
+    else if (!this.registry.supportsGroup(functionalId)) codes.push('1');
+    else if (!this.registry.supportsVersion(functionalId, version)) codes.push('2');
+    else supported = true;
     const result: GroupResult = {
       functionalId,
       control,
@@ -241,7 +240,7 @@ export class EnvelopeValidator implements TokenSink {
       declaredSets: Number.NaN,
       sets: [],
       // A 999 never answers a 999 (or a TA1).
-      acknowledge: functionalId !== 'FA',
+      acknowledge: identifiable && functionalId !== 'FA',
       fileOffset: seg.fileOffset,
     };
     ic.result.groups.push(result);

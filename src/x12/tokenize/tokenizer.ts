@@ -55,6 +55,7 @@ export class Tokenizer {
   private inInterchange = false;
   private delims: Delimiters = { element: 0x2a, component: 0x3a, repetition: -1, segment: 0x7e };
   private strayStart = -1;
+  private discarding = false;
   private strayLength = 0;
   private skippingLongSegment = false;
   private ordinal = 0;
@@ -91,7 +92,7 @@ export class Tokenizer {
     if (p < buf.length) {
       if (this.inInterchange) {
         this.sink.problem({ kind: 'unterminated-segment', fileOffset: this.base + p, length: buf.length - p });
-      } else this.noteStray(this.base + p, buf.length - p);
+      } else this.noteStray(buf, p, buf.length);
     }
     this.base += buf.length;
     this.flushStray();
@@ -108,9 +109,15 @@ export class Tokenizer {
         this.skippingLongSegment = false;
         p = t + 1;
       }
-      // White space (and a byte-order mark) between segments is not part of either.
-      while (p < n && isSpace(buf[p] as number)) p++;
-      if (!this.inInterchange && p + 2 < n && buf[p] === 0xef && buf[p + 1] === 0xbb && buf[p + 2] === 0xbf) p += 3;
+      // White space between segments is not part of either; nor is a byte-order mark
+      // before an interchange (files are often concatenated, each with its own).
+      for (;;) {
+        while (p < n && isSpace(buf[p] as number)) p++;
+        if (this.inInterchange || buf[p] !== 0xef) break;
+        if (p + 2 >= n && !atEnd) return p;
+        if (buf[p + 1] !== 0xbb || buf[p + 2] !== 0xbf) break;
+        p += 3;
+      }
       if (p >= n) return n;
       if (n - p < 4 && !atEnd) return p;
 
@@ -130,11 +137,10 @@ export class Tokenizer {
         }
         if (q < 0 || (q + 2 >= n && !isIsaAt(buf, q))) {
           const keep = atEnd ? n : Math.max(p, n - 3);
-          this.noteStray(this.base + p, keep - p);
-          p = keep;
-          return p;
+          this.noteStray(buf, p, keep);
+          return keep;
         }
-        this.noteStray(this.base + p, q - p);
+        this.noteStray(buf, p, q);
         p = q;
         continue;
       }
@@ -234,6 +240,7 @@ export class Tokenizer {
     if (isAlnum(comp) || comp === es || comp === 0x20) return this.unreadableIsa(buf, p, 'component-separator');
     if (isAlnum(term) || term === es || term === comp || term === 0x20) return this.unreadableIsa(buf, p, 'segment-terminator');
     this.delims = { element: es, component: comp, repetition: -1, segment: term };
+    this.discarding = false;
     this.classes = byteClasses(es, comp, -1);
     this.flushStray();
     // Count the ISA's own elements with the separator it just declared.
@@ -260,11 +267,10 @@ export class Tokenizer {
   private unreadableIsa(buf: Uint8Array, p: number, reason: IsaFault): number {
     this.flushStray();
     this.sink.problem({ kind: 'unreadable-isa', fileOffset: this.base + p, reason });
-    // Nothing after it can be read with confidence until the next ISA.
+    // Nothing after it can be read with confidence until the next ISA: discard up to there.
     this.inInterchange = false;
-    const next = findIsa(buf, p + 3);
-    const to = next < 0 ? buf.length : next;
-    return to;
+    this.discarding = true;
+    return p + 3;
   }
 
   private emit(buf: Uint8Array, start: number, end: number, count: number): void {
@@ -294,10 +300,18 @@ export class Tokenizer {
     return id;
   }
 
-  private noteStray(fileOffset: number, length: number): void {
-    if (length <= 0) return;
-    if (this.strayStart < 0) this.strayStart = fileOffset;
-    this.strayLength = fileOffset + length - this.strayStart;
+  /**
+   * Records buf[from, to) as bytes outside any interchange. Trailing white space is left
+   * out, so the extent reported does not depend on where chunks happen to end. The rest
+   * of an interchange whose ISA could not be read is discarded, not reported again.
+   */
+  private noteStray(buf: Uint8Array, from: number, to: number): void {
+    if (this.discarding) return;
+    let end = to;
+    while (end > from && isSpace(buf[end - 1] as number)) end--;
+    if (end <= from) return;
+    if (this.strayStart < 0) this.strayStart = this.base + from;
+    this.strayLength = this.base + end - this.strayStart;
   }
 
   private flushStray(): void {
@@ -320,14 +334,4 @@ function byteClasses(element: number, component: number, repetition: number): Ui
   if (repetition >= 0) t[repetition] = BYTE_SPECIAL;
   t[element] = BYTE_ELEMENT;
   return t;
-}
-
-function findIsa(buf: Uint8Array, from: number): number {
-  let q = from;
-  for (;;) {
-    q = buf.indexOf(0x49, q);
-    if (q < 0 || q + 2 >= buf.length) return -1;
-    if (isIsaAt(buf, q)) return q;
-    q++;
-  }
 }
