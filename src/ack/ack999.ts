@@ -61,7 +61,8 @@ function writeGroup(ix: OutboundInterchange, g: GroupResult): void {
   for (const set of g.sets) writeSet(w, set);
 
   const received = g.sets.length;
-  const accepted = g.sets.filter((s) => s.status === 'A' || s.status === 'E').length;
+  // A rejected group accepts none of its sets, however they fared alone.
+  const accepted = g.status === 'R' ? 0 : g.sets.filter((s) => s.status === 'A' || s.status === 'E').length;
   // AK902 is GE01 as sent; without a readable GE we can only report what arrived.
   const declared = Number.isInteger(g.declaredSets) && g.declaredSets >= 0 ? g.declaredSets : received;
   w.add('AK9', g.status, declared, received, accepted, ...firstCodes(g.codes));

@@ -114,7 +114,10 @@ export function openInterchange(received: InterchangeResult, ctx: AckContext): O
   const usage = received.usage === 'T' ? 'T' : 'P';
   // We answer as the receiver; where the received IDs are unusable, say who we are and
   // that the partner could not be read rather than echo an invalid header.
-  const us = party(received.receiverQualifier, received.receiver, ctx.ourId ?? { qualifier: 'ZZ', id: 'EDIBRIDGE' });
+  const ours = ctx.ourId ?? { qualifier: 'ZZ', id: 'EDIBRIDGE' };
+  // An interchange addressed to someone else (TA105 009) is answered from our own ID.
+  const misaddressed = received.note === '009' || received.otherNotes.includes('009');
+  const us = misaddressed ? ours : party(received.receiverQualifier, received.receiver, ours);
   const them = party(received.senderQualifier, received.sender, { qualifier: 'ZZ', id: 'UNKNOWN' });
   const isa = [
     'ISA',

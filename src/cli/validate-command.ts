@@ -50,6 +50,8 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     nextControlNumber: memoryControlNumbers(Math.floor(io.now().getTime() / 1000) % 900_000_000 + 1),
   };
   const receiverIds = values['receiver-id']?.length ? new Set(values['receiver-id'].map((s) => s.trim())) : undefined;
+  const [firstId] = receiverIds ?? [];
+  if (firstId) ctx.ourId = { qualifier: 'ZZ', id: firstId };
   let worst = 0;
   const json: unknown[] = [];
   for (const file of positionals) {

@@ -95,7 +95,7 @@ export class EnvelopeValidator implements TokenSink {
     switch (p.kind) {
       case 'unreadable-isa': {
         this.closeInterchange('023', p.fileOffset);
-        const r = blankInterchange(p.fileOffset);
+        const r = { ...blankInterchange(p.fileOffset), ...fixedIsaFields(p.header) };
         this.interchanges.push(r);
         this.problems.push({ kind: p.kind, message: `Interchange header (ISA) cannot be read: ${p.reason.replace('-', ' ')}`, fileOffset: p.fileOffset });
         finishInterchange(r, [ISA_FAULT_NOTES[p.reason]]);
@@ -294,7 +294,9 @@ export class EnvelopeValidator implements TokenSink {
     g.setControls.add(control);
     let validator: SetValidator | null = null;
     let guideName: string | undefined;
-    if (g.supported && codes.length === 0) {
+    // A set in a group we cannot process is not accepted: the group's code says why.
+    if (!g.supported) codes.push(g.result.codes.includes('2') ? 'I6' : '1');
+    else if (codes.length === 0) {
       const fid = g.result.functionalId;
       if (!this.registry.supportsSet(fid, id)) codes.push('1');
       else if (st03 && st03 !== g.result.version && !this.registry.find(fid, id, st03)) codes.push('19');
@@ -361,12 +363,32 @@ export class EnvelopeValidator implements TokenSink {
     s.result.segmentCount = s.position;
     if (s.validator) s.result.errorsTruncated = s.validator.truncated;
     const r = s.result;
-    if (r.errors.length > 0 && !r.codes.includes('5') && !r.codes.includes('I5')) {
-      r.codes.push(r.errors.every((e) => e.code.startsWith('I') && e.elements.every((x) => x.code.startsWith('I'))) ? 'I5' : '5');
-    }
+    if (r.errors.length > 0 && !r.codes.includes('5') && !r.codes.includes('I5')) r.codes.push(onlyImplementationErrors(r) ? 'I5' : '5');
     r.status = r.codes.length > 0 ? 'R' : 'A';
     this.set = null;
   }
+}
+
+/** Only guide-level (I-coded) findings: the set breaks the implementation guide, not X12 syntax. */
+function onlyImplementationErrors(r: SetResult): boolean {
+  return r.errors.every((e) => (e.code === '8' ? e.elements.every((x) => x.code.startsWith('I')) : e.code.startsWith('I')));
+}
+
+/** ISA fields at their fixed offsets, for an ISA whose separators are unusable. */
+function fixedIsaFields(h: Uint8Array): Partial<InterchangeResult> {
+  if (h.length < 103) return {};
+  const at = (from: number, to: number) => String.fromCharCode(...h.subarray(from, to));
+  return {
+    senderQualifier: at(32, 34),
+    sender: at(35, 50),
+    receiverQualifier: at(51, 53),
+    receiver: at(54, 69),
+    date: at(70, 76),
+    time: at(77, 81),
+    version: at(84, 89),
+    control: at(90, 99),
+    usage: at(102, 103),
+  };
 }
 
 function finishGroup(g: GroupResult): void {

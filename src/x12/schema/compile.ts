@@ -32,6 +32,13 @@ export function compileGuide(def: GuideDefinition, dictionary: ElementDictionary
     functionalGroup: def.functionalGroup,
     name: def.name,
     root,
+    businessUnit: def.businessUnit && {
+      loops: new Set(def.businessUnit.loops),
+      key: packString(def.businessUnit.segment),
+      qualifier: def.businessUnit.qualifier,
+      element: def.businessUnit.element,
+      name: def.businessUnit.name,
+    },
     segmentIds,
   };
 }

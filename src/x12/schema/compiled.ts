@@ -102,6 +102,14 @@ export interface CompiledLoop {
 
 export type CompiledNode = CompiledSegment | CompiledLoop;
 
+export interface CompiledBusinessUnit {
+  loops: ReadonlySet<string>;
+  key: number;
+  qualifier: string | undefined;
+  element: number;
+  name: string;
+}
+
 export interface CompiledGuide {
   transactionSet: string;
   version: string;
@@ -110,6 +118,7 @@ export interface CompiledGuide {
   functionalGroup: string;
   name: string;
   root: CompiledLoop;
+  businessUnit: CompiledBusinessUnit | undefined;
   /** Segment IDs that occur anywhere in the guide (for IK304 6 vs 2). */
   segmentIds: Set<string>;
 }

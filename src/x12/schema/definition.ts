@@ -136,6 +136,20 @@ export const GuideDefinition = z.object({
   version: z.string().min(1),
   /** Earlier conventions this guide also validates (e.g. 005010X231 for X231A1). */
   aliases: z.array(z.string()).optional(),
+  /**
+   * The business unit the 999 names in CTX (005010X231A1 loop 2100): each instance of
+   * these loops is one unit, identified by an element of one of its segments
+   * (834: the member's REF*0F subscriber number; 820: ENT01).
+   */
+  businessUnit: z.object({
+    loops: z.array(z.string()).min(1),
+    segment: z.string(),
+    /** Value element 1 must have (REF01 "0F"), where the segment is a qualified one. */
+    qualifier: z.string().optional(),
+    element: z.number().int().positive(),
+    /** CTX01-1, e.g. "SUBSCRIBER NUMBER REF02". */
+    name: z.string(),
+  }).strict().optional(),
   /** GS01 functional identifier code, e.g. "BE". */
   functionalGroup: z.string().length(2),
   name: z.string(),

@@ -13,7 +13,7 @@ export type TokenProblem =
   /** Bytes outside any interchange that are not an ISA (junk, or a file that is not X12). */
   | { kind: 'stray-bytes'; fileOffset: number; length: number }
   /** An ISA whose delimiters cannot be read; the interchange cannot be parsed. */
-  | { kind: 'unreadable-isa'; fileOffset: number; reason: IsaFault }
+  | { kind: 'unreadable-isa'; fileOffset: number; reason: IsaFault; header: Uint8Array }
   /** The file ended inside a segment (no terminator). */
   | { kind: 'unterminated-segment'; fileOffset: number; length: number }
   /** A segment longer than MAX_SEGMENT_BYTES; skipped. */
@@ -266,7 +266,9 @@ export class Tokenizer {
 
   private unreadableIsa(buf: Uint8Array, p: number, reason: IsaFault): number {
     this.flushStray();
-    this.sink.problem({ kind: 'unreadable-isa', fileOffset: this.base + p, reason });
+    // Its fields still stand at their fixed offsets: the TA1 can name the interchange.
+    const header = buf.slice(p, Math.min(buf.length, p + ISA_LENGTH));
+    this.sink.problem({ kind: 'unreadable-isa', fileOffset: this.base + p, reason, header });
     // Nothing after it can be read with confidence until the next ISA: discard up to there.
     this.inInterchange = false;
     this.discarding = true;

@@ -5,7 +5,7 @@
  */
 import type { Ik304, Ik403 } from '../codes.js';
 import type { ElementError, SegmentError } from '../report.js';
-import type { CompiledElement, CompiledGuide, CompiledLoop, CompiledNode, CompiledSegment } from '../schema/compiled.js';
+import type { CompiledBusinessUnit, CompiledElement, CompiledGuide, CompiledLoop, CompiledNode, CompiledSegment } from '../schema/compiled.js';
 import type { Segment } from '../tokenize/segment.js';
 import { latin1, packBytes } from '../tokenize/segment.js';
 import { checkDateTimePeriod, checkValue, maskCodes } from './values.js';
@@ -41,6 +41,7 @@ export class SetValidator {
 
   constructor(private readonly guide: CompiledGuide, options: SetValidatorOptions = {}) {
     this.maxErrors = options.maxErrors ?? 1000;
+    this.unit = guide.businessUnit;
     const root = new Frame();
     root.reset(guide.root);
     this.frames.push(root);
@@ -108,6 +109,32 @@ export class SetValidator {
     this.advance(f, j, position);
     if (c.kind === 'segment') this.useSegment(f, j, c, seg, position);
     else this.enterLoop(f, j, c, seg, position);
+    if (this.unitDepth > 0 && this.unitValue === undefined && seg.key === this.unit?.key) this.identifyUnit(seg);
+  }
+
+  // ---------------------------------------------------------------- business unit (CTX)
+
+  private readonly unit: CompiledBusinessUnit | undefined;
+  /** Depth of the open business-unit loop; -1 outside one. */
+  private unitDepth = -1;
+  private unitStart = 0;
+  private unitValue: string | undefined;
+
+  private startUnit(loop: CompiledLoop): void {
+    if (!this.unit?.loops.has(loop.id)) return;
+    this.unitDepth = this.depth;
+    this.unitStart = this.errors.length;
+    this.unitValue = undefined;
+  }
+
+  /** The unit's identifier is read; errors found in the unit before it get it too. */
+  private identifyUnit(seg: Segment): void {
+    const unit = this.unit;
+    if (!unit || (unit.qualifier !== undefined && seg.element(1) !== unit.qualifier)) return;
+    const value = seg.element(unit.element);
+    if (!value) return;
+    this.unitValue = value;
+    for (let k = this.unitStart; k < this.errors.length; k++) (this.errors[k] as SegmentError).businessUnit = { name: unit.name, value };
   }
 
   private advance(f: Frame, j: number, position: number): void {
@@ -135,6 +162,7 @@ export class SetValidator {
       this.frames.push(frame);
     }
     frame.reset(loop);
+    this.startUnit(loop);
     if (loop.usage === 'N' || loop.trigger.usage === 'N') this.addSegmentError(seg, position, loop.reportId, 'I4', loop.trigger);
     else if (n > loop.repeat) this.addSegmentError(seg, position, loop.reportId, '4', loop.trigger);
     else this.checkElements(seg, loop.trigger, loop.reportId, position);
@@ -143,6 +171,7 @@ export class SetValidator {
   private pop(position: number): void {
     const f = this.frames[this.depth] as Frame;
     this.checkMissing(f, f.loop.groupStart[f.index] as number, f.loop.children.length, position);
+    if (this.depth === this.unitDepth) this.unitDepth = -1;
     this.depth--;
   }
 
@@ -194,6 +223,7 @@ export class SetValidator {
       this.truncated = true;
       return;
     }
+    if (this.unitDepth > 0 && this.unitValue !== undefined && this.unit) e.businessUnit = { name: this.unit.name, value: this.unitValue };
     this.errors.push(e);
   }
 
@@ -245,7 +275,7 @@ export class SetValidator {
       }
       this.checkRepeating(buf, s, e, def, i, comp, rep, seg.special);
     }
-    if (node.syntax.length > 0) this.checkSyntax(present, node);
+    if (node.syntax.length > 0) this.checkSyntax(present, node, seg);
     if (node.dateFormats.length > 0) this.checkDateFormats(seg, node);
     if (this.found !== null) {
       this.push({ segmentId: seg.id, position, loopId: loopId || undefined, code: '8', elements: this.found, name: node.name, fileOffset: seg.fileOffset });
@@ -270,7 +300,7 @@ export class SetValidator {
         if (k >= 0) re = k;
       }
       if (r > def.repeat) {
-        this.addElement({ position, repetition: r, ref: def.ref, code: '12', name: def.name });
+        this.addElement({ position, repetition: r, ref: def.ref, code: '12', name: def.name, value: latin1(buf, rs, re) });
         return;
       }
       const repetition = def.repeat > 1 ? r : undefined;
@@ -314,7 +344,7 @@ export class SetValidator {
   }
 
   /** X12 syntax notes, tested on the segment's presence bits: P paired, R at least one, C conditional, E exclusive, L list conditional. */
-  private checkSyntax(present: number, node: CompiledSegment): void {
+  private checkSyntax(present: number, node: CompiledSegment, seg: Segment): void {
     for (const rule of node.syntax) {
       const have = present & rule.mask;
       switch (rule.kind) {
@@ -332,7 +362,7 @@ export class SetValidator {
           break;
         case 'E':
           // Every present element after the first one violates the exclusion.
-          if ((have & (have - 1)) !== 0) this.syntaxErrors(node, have & (have - 1), '10');
+          if ((have & (have - 1)) !== 0) this.syntaxErrors(node, have & (have - 1), '10', seg);
           break;
         default: {
           const never: never = rule.kind;
@@ -342,13 +372,14 @@ export class SetValidator {
     }
   }
 
-  private syntaxErrors(node: CompiledSegment, bits: number, code: Ik403): void {
-    for (let p = 1; p <= 30; p++) if (bits & (1 << p)) this.syntaxError(node, p, code);
+  /** `seg` given: the elements are present, and their data is copied (IK404). */
+  private syntaxErrors(node: CompiledSegment, bits: number, code: Ik403, seg?: Segment): void {
+    for (let p = 1; p <= 30; p++) if (bits & (1 << p)) this.syntaxError(node, p, code, seg?.element(p));
   }
 
-  private syntaxError(node: CompiledSegment, position: number, code: Ik403): void {
+  private syntaxError(node: CompiledSegment, position: number, code: Ik403, value?: string): void {
     const def = node.byPosition[position];
-    this.addElement({ position, ref: def?.ref, code, name: def?.name });
+    this.addElement({ position, ref: def?.ref, code, name: def?.name, value });
   }
 
   /** A date-time period (1251) must be written as its format qualifier (1250) says. */
