@@ -230,7 +230,8 @@ describe('build999', () => {
       sets: [set('0001', { status: 'R', codes: ['1', '2', '3', '4', '5', '6', '7'] }), set('0002')],
     });
     const segs = (build999(interchange([g]), ctx()) ?? '').split('~\n');
-    expect(segs).toContain('AK9*R*2*2*1*3*4*5*6*19');
+    // A rejected group accepts none of its sets (AK904 0), however they fared alone.
+    expect(segs).toContain('AK9*R*2*2*0*3*4*5*6*19');
     expect(segs).toContain('IK5*R*1*2*3*4*5');
   });
 

@@ -49,8 +49,8 @@ describe('buildTa1', () => {
     );
   });
 
-  it('never lets a malformed received header break its own fields', () => {
+  it('never echoes a malformed received control number or date: zeros and our receipt date instead', () => {
     const text = buildTa1(interchange({ control: '12*345678901', date: '2609~27', status: 'R', note: '018' }), ctx());
-    expect(text.split('\n')[1]).toBe('TA1*12 345678*2609 2*0815*R*018~');
+    expect(text.split('\n')[1]).toBe('TA1*000000000*260928*0815*R*018~');
   });
 });

@@ -72,7 +72,7 @@ describe('edibridge validate', () => {
     for (const name of ['junk.bin', 'empty.x12']) {
       const files = readdirSync(join(dir, 'acks', name));
       expect(files).toEqual(['001-000000000.ta1.x12']);
-      expect(readFileSync(join(dir, 'acks', name, files[0] as string), 'utf8')).toMatch(/TA1\*000000000\*\*\*R\*02[23]~/);
+      expect(readFileSync(join(dir, 'acks', name, files[0] as string), 'utf8')).toMatch(/TA1\*000000000\*261123\*1000\*R\*02[23]~/);
     }
   });
 

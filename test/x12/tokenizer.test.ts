@@ -90,7 +90,7 @@ describe('tokenizer', () => {
     const bad = ISA.replace(/\*/g, ' ');
     const text = `${bad}GS BE~ST 834~ \n${ISA}IEA*0*000000001~`;
     const whole = tokenize(text);
-    expect(whole.problems).toEqual([{ kind: 'unreadable-isa', fileOffset: 0, reason: 'element-separator' }]);
+    expect(whole.problems).toEqual([expect.objectContaining({ kind: 'unreadable-isa', fileOffset: 0, reason: 'element-separator' })]);
     expect(whole.segments.map((s) => s.id)).toEqual(['ISA', 'IEA']);
     for (const size of [1, 4, 50, 107]) expect(tokenize(text, size)).toEqual(whole);
   });
