@@ -96,7 +96,8 @@ function separatorsFor(ctx: AckContext): Separators {
 }
 
 const ID_QUALIFIERS = new Set(['01', '14', '20', '27', '28', '29', '30', '33', 'ZZ']);
-const isPrintableId = (id: string): boolean => /^[ -~]+$/.test(id) && id.trim() !== '' && id.length <= 15;
+/** Usable as sent: printable, not blank, fits, and none of our own delimiters in it. */
+const isPrintableId = (id: string): boolean => /^[ -~]+$/.test(id) && !/[*:^~]/.test(id) && id.trim() !== '' && id.length <= 15;
 
 /** A party's ISA qualifier and ID as received when usable, else the fallback. */
 function party(qualifier: string, id: string, fallback: { qualifier: string; id: string }): { qualifier: string; id: string } {
@@ -158,7 +159,7 @@ export function openGroup(
 ): OutboundGroup {
   const control = takeControlNumber(ix.ctx);
   // GS02/GS03 fall back to the interchange IDs where the received group left them unusable.
-  const usable = (s: string) => /^[ -~]+$/.test(s) && s.trim() !== '';
+  const usable = (s: string) => /^[ -~]+$/.test(s) && !/[*:^~]/.test(s) && s.trim() !== '';
   ix.writer.add(
     'GS',
     functionalId,

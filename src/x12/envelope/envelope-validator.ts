@@ -22,6 +22,8 @@ const KEY_SE = packString('SE');
 
 /** Faults after which the interchange is not processed (TA104 R); others are E. */
 const NON_FATAL: ReadonlySet<Ta105> = new Set<Ta105>(['001', '021', '024']);
+/** Interchanges answered for unreadable ISA headers, at most, in one file. */
+const MAX_UNREADABLE_INTERCHANGES = 100;
 const ISA_FAULT_NOTES: Record<IsaFault, Ta105> = {
   truncated: '023',
   'element-separator': '026',
@@ -64,6 +66,7 @@ export class EnvelopeValidator implements TokenSink {
   private set: OpenSet | null = null;
   private readonly seenInterchanges = new Set<string>();
   private repetitionValid = true;
+  private unreadableIsas = 0;
 
   constructor(private readonly registry: GuideRegistry, private readonly options: EnvelopeOptions = {}) {}
 
@@ -95,6 +98,13 @@ export class EnvelopeValidator implements TokenSink {
     switch (p.kind) {
       case 'unreadable-isa': {
         this.closeInterchange('023', p.fileOffset);
+        // Bounded: a file of repeated "ISA*" must not make a million TA1s.
+        if (++this.unreadableIsas > MAX_UNREADABLE_INTERCHANGES) {
+          if (this.unreadableIsas === MAX_UNREADABLE_INTERCHANGES + 1) {
+            this.problems.push({ kind: p.kind, message: `More than ${MAX_UNREADABLE_INTERCHANGES} unreadable interchange headers; the rest are not answered`, fileOffset: p.fileOffset });
+          }
+          return;
+        }
         const r = { ...blankInterchange(p.fileOffset), ...fixedIsaFields(p.header) };
         this.interchanges.push(r);
         this.problems.push({ kind: p.kind, message: `Interchange header (ISA) cannot be read: ${p.reason.replace('-', ' ')}`, fileOffset: p.fileOffset });
@@ -103,14 +113,8 @@ export class EnvelopeValidator implements TokenSink {
         return;
       }
       case 'stray-bytes':
+        // Reported with the file; answered by a TA1 only if the file holds no interchange (end()).
         this.problems.push({ kind: p.kind, message: `${p.length} bytes that are not X12 outside any interchange`, fileOffset: p.fileOffset });
-        if (this.interchanges.length === 0 && !this.ic) {
-          // Nothing readable came first: answer what we can, a TA1 rejecting the content.
-          const r = blankInterchange(p.fileOffset);
-          this.interchanges.push(r);
-          finishInterchange(r, ['022']);
-          this.options.onInterchange?.(r);
-        }
         return;
       case 'unterminated-segment':
         this.problems.push({ kind: p.kind, message: `The file ends inside a segment (${p.length} bytes without a terminator)`, fileOffset: p.fileOffset });
@@ -130,10 +134,12 @@ export class EnvelopeValidator implements TokenSink {
   end(fileOffset: number): void {
     if (this.ic) this.closeInterchange('023', fileOffset);
     if (this.interchanges.length === 0) {
+      // Nothing to name: answer with a TA1 rejecting the content (022) or the empty file (023).
+      const junk = this.problems.some((p) => p.kind === 'stray-bytes');
       const r = blankInterchange(0);
       this.interchanges.push(r);
-      this.problems.push({ kind: 'empty', message: 'The file holds no interchange (no ISA segment)', fileOffset: 0 });
-      finishInterchange(r, ['023']);
+      this.problems.push({ kind: 'no-interchange', message: 'The file holds no interchange (no ISA segment)', fileOffset: 0 });
+      finishInterchange(r, [junk ? '022' : '023']);
       this.options.onInterchange?.(r);
     }
   }

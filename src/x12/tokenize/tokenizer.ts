@@ -136,7 +136,10 @@ export class Tokenizer {
           q++;
         }
         if (q < 0 || (q + 2 >= n && !isIsaAt(buf, q))) {
-          const keep = atEnd ? n : Math.max(p, n - 3);
+          // Keep what may begin an ISA or a byte-order mark for the next chunk.
+          let keep = atEnd ? n : Math.max(p, n - 3);
+          if (!atEnd && keep > p && buf[keep - 1] === 0xef) keep--;
+          else if (!atEnd && keep - 1 > p && buf[keep - 2] === 0xef && buf[keep - 1] === 0xbb) keep -= 2;
           this.noteStray(buf, p, keep);
           return keep;
         }
@@ -146,6 +149,7 @@ export class Tokenizer {
       }
       const next = this.readSegment(buf, p);
       if (next === -1) {
+        // Unfinished and already too long: skip to its terminator without keeping it.
         if (n - p > MAX_SEGMENT_BYTES) {
           this.sink.problem({ kind: 'segment-too-long', fileOffset: this.base + p });
           this.skippingLongSegment = true;
@@ -159,29 +163,34 @@ export class Tokenizer {
 
   /** Reads one segment at p with the current delimiters; returns the offset after it, or -1. */
   private readSegment(buf: Uint8Array, p: number): number {
-    const term = this.delims.segment;
-    // The terminator by a native search; then one table look-up per byte of the segment.
-    const t = buf.indexOf(term, p);
-    if (t < 0) return -1;
+    // One table look-up per byte finds separators, the terminator and special bytes alike.
     const classes = this.classes;
     const seg = this.seg;
     let starts = seg.starts;
     let count = 0;
     let special = false;
     starts[0] = p;
-    for (let i = p; i < t; i++) {
+    const n = buf.length;
+    let i = p;
+    for (; i < n; i++) {
       const c = classes[buf[i] as number] as number;
-      if (c !== 0) {
-        if (c === BYTE_ELEMENT) {
-          count++;
-          if (count + 1 >= starts.length) starts = this.growStarts();
-          starts[count] = i + 1;
-        } else special = true;
-      }
+      if (c === 0) continue;
+      if (c === BYTE_ELEMENT) {
+        count++;
+        if (count + 1 >= starts.length) starts = this.growStarts();
+        starts[count] = i + 1;
+      } else if (c === BYTE_TERMINATOR) break;
+      else special = true;
+    }
+    if (i >= n) return -1;
+    const t = i;
+    if (t - p > MAX_SEGMENT_BYTES) {
+      this.sink.problem({ kind: 'segment-too-long', fileOffset: this.base + p });
+      return t + 1;
     }
     // With a newline as the terminator, a CR before it belongs to neither element.
     let end = t;
-    if (term === LF && end > p && buf[end - 1] === CR) {
+    if (this.delims.segment === LF && end > p && buf[end - 1] === CR) {
       end--;
       if (count === 0 || end >= (starts[count] as number)) special = this.hasSpecial(buf, p, end);
     }
@@ -226,8 +235,12 @@ export class Tokenizer {
       const limit = Math.min(n, p + ISA_SCAN_LIMIT);
       for (; q < limit && seen < 16; q++) if (buf[q] === es) seen++;
       if (seen < 16) {
-        if (!atEnd && n - p < ISA_SCAN_LIMIT) return -1;
-        return this.unreadableIsa(buf, p, q >= n ? 'truncated' : 'field-count');
+        // Short of the scan limit only because the bytes ran out: wait, or it was cut off.
+        if (q < p + ISA_SCAN_LIMIT) {
+          if (!atEnd) return -1;
+          return this.unreadableIsa(buf, p, 'truncated');
+        }
+        return this.unreadableIsa(buf, p, 'field-count');
       }
       compAt = q;
     }
@@ -241,7 +254,7 @@ export class Tokenizer {
     if (isAlnum(term) || term === es || term === comp || term === 0x20) return this.unreadableIsa(buf, p, 'segment-terminator');
     this.delims = { element: es, component: comp, repetition: -1, segment: term };
     this.discarding = false;
-    this.classes = byteClasses(es, comp, -1);
+    this.classes = byteClasses(es, comp, -1, term);
     this.flushStray();
     // Count the ISA's own elements with the separator it just declared.
     const seg = this.seg;
@@ -253,7 +266,7 @@ export class Tokenizer {
     const repLen = count >= 12 ? (seg.starts[12] as number) - (seg.starts[11] as number) - 1 : 0;
     if (repLen === 1 && !isAlnum(rep) && rep !== es && rep !== comp && rep !== term && rep !== 0x20) {
       this.delims.repetition = rep;
-      this.classes = byteClasses(es, comp, rep);
+      this.classes = byteClasses(es, comp, rep, term);
     }
     this.inInterchange = true;
     this.sink.interchangeStart?.(this.delims, fixed);
@@ -310,7 +323,13 @@ export class Tokenizer {
   private noteStray(buf: Uint8Array, from: number, to: number): void {
     if (this.discarding) return;
     let end = to;
-    while (end > from && isSpace(buf[end - 1] as number)) end--;
+    for (;;) {
+      while (end > from && isSpace(buf[end - 1] as number)) end--;
+      // A byte-order mark right before an ISA is skipped, not stray, however chunked.
+      if (end - from >= 3 && buf[end - 3] === 0xef && buf[end - 2] === 0xbb && buf[end - 1] === 0xbf) end -= 3;
+      else break;
+    }
+
     if (end <= from) return;
     if (this.strayStart < 0) this.strayStart = this.base + from;
     this.strayLength = this.base + end - this.strayStart;
@@ -327,13 +346,15 @@ export class Tokenizer {
 
 const BYTE_ELEMENT = 1;
 const BYTE_SPECIAL = 2;
+const BYTE_TERMINATOR = 3;
 
 /** Bytes outside printable ASCII, and the component and repetition separators, are special. */
-function byteClasses(element: number, component: number, repetition: number): Uint8Array {
+function byteClasses(element: number, component: number, repetition: number, terminator: number): Uint8Array {
   const t = new Uint8Array(256);
   for (let b = 0; b < 256; b++) if (b < 0x20 || b > 0x7e) t[b] = BYTE_SPECIAL;
   t[component] = BYTE_SPECIAL;
   if (repetition >= 0) t[repetition] = BYTE_SPECIAL;
   t[element] = BYTE_ELEMENT;
+  t[terminator] = BYTE_TERMINATOR;
   return t;
 }
