@@ -25,6 +25,8 @@ export function compileGuide(def: GuideDefinition, dictionary: ElementDictionary
     byId.set(s.id, list);
   });
   for (const list of byId.values()) assignQualifiers(list);
+  const idIndex = new Map([...segmentIds].map((id, i) => [packString(id), i] as const));
+  indexChildren(root, idIndex);
   return {
     transactionSet: def.transactionSet,
     version: def.version,
@@ -39,8 +41,20 @@ export function compileGuide(def: GuideDefinition, dictionary: ElementDictionary
       element: def.businessUnit.element,
       name: def.businessUnit.name,
     },
+    idIndex,
     segmentIds,
   };
+}
+
+/** Fills each loop's bySegment table: child indices by segment ID index. */
+function indexChildren(loop: CompiledLoop, idIndex: Map<number, number>): void {
+  const lists: number[][] = [];
+  loop.children.forEach((c, j) => {
+    const i = idIndex.get((c.kind === 'segment' ? c : c.trigger).key) as number;
+    (lists[i] ??= []).push(j);
+    if (c.kind === 'loop') indexChildren(c, idIndex);
+  });
+  loop.bySegment = Array.from({ length: idIndex.size }, (_, i) => (lists[i] ? Int32Array.from(lists[i]) : undefined));
 }
 
 export function walkSegments(loop: CompiledLoop, visit: (s: CompiledSegment) => void): void {
@@ -62,18 +76,12 @@ function compileLoop(node: LoopNode, ctx: Context, parentReportId: string): Comp
     const prev = node.children[j - 1];
     groupStart[j] = j > 0 && prev?.pos !== undefined && prev.pos === c.pos ? (groupStart[j - 1] as number) : j;
   });
-  const lists = new Map<number, number[]>();
-  children.forEach((c, j) => {
-    const key = (c.kind === 'segment' ? c : c.trigger).key;
-    lists.set(key, [...(lists.get(key) ?? []), j]);
-  });
-  const byKey = new Map([...lists].map(([k, js]) => [k, Int32Array.from(js)] as const));
   return {
     kind: 'loop',
     id: node.id,
     reportId,
     groupStart,
-    byKey,
+    bySegment: [],
     name: node.name,
     usage: node.usage,
     repeat: node.repeat ?? Number.POSITIVE_INFINITY,

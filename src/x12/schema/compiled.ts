@@ -95,8 +95,11 @@ export interface CompiledLoop {
    * for a next segment starts there, since such siblings may come in any order.
    */
   groupStart: Int32Array;
-  /** Child indices (ascending) by the key of the segment that starts them. */
-  byKey: Map<number, Int32Array>;
+  /**
+   * Child indices (ascending) whose segment (or trigger) has the segment ID of that
+   * small index (CompiledGuide.idIndex): an array look-up per open loop, not a hash.
+   */
+  bySegment: Array<Int32Array | undefined>;
   trigger: CompiledSegment;
 }
 
@@ -119,6 +122,8 @@ export interface CompiledGuide {
   name: string;
   root: CompiledLoop;
   businessUnit: CompiledBusinessUnit | undefined;
+  /** Small index of every segment ID in the guide, by packed key (loop.bySegment). */
+  idIndex: Map<number, number>;
   /** Segment IDs that occur anywhere in the guide (for IK304 6 vs 2). */
   segmentIds: Set<string>;
 }

@@ -73,14 +73,15 @@ export class SetValidator {
    * second pass takes the ID alone so a bad qualifier is reported on the element.
    */
   private place(seg: Segment, position: number, exact: boolean): boolean {
-    const key = seg.key;
+    const id = this.guide.idIndex.get(seg.key);
+    if (id === undefined) return false;
     // Without the qualifier, prefer a place with room left over one already full.
     let fullD = -1;
     let fullJ = -1;
     for (let d = this.depth; d >= 0; d--) {
       const f = this.frames[d] as Frame;
       const loop = f.loop;
-      const candidates = loop.byKey.get(key);
+      const candidates = loop.bySegment[id];
       if (candidates === undefined) continue;
       // Child 0 is the frame's own trigger: meeting it again starts a new loop, found in the parent.
       const from = Math.max(1, loop.groupStart[f.index] as number);
