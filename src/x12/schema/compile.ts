@@ -105,10 +105,10 @@ function compileSegment(node: SegmentNode, ctx: Context): CompiledSegment {
     byPosition,
     maxPosition: elements.reduce((m, e) => Math.max(m, e.pos), 0),
     syntax: (node.syntax ?? []).map(parseSyntax),
-    dateFormats: elements.flatMap((f, k): Array<[number, number]> => {
+    dateFormats: Int32Array.from(elements.flatMap((f, k) => {
       const v = elements[k + 1];
-      return f.ref === '1250' && v?.ref === '1251' ? [[f.pos, v.pos]] : [];
-    }),
+      return f.ref === '1250' && v?.ref === '1251' ? [f.pos, v.pos] : [];
+    })),
     qualifierPos: 0,
     qualifierCodes: null,
   };

@@ -5,34 +5,65 @@
 import type { DataType, Usage } from './definition.js';
 import { packBytes, packString } from '../tokenize/segment.js';
 
+/**
+ * A code list. Codes of up to three bytes live in an open-addressed table of packed keys
+ * (small integers), probed without a call into the runtime; longer ones in a Set.
+ */
 export class CodeSet {
-  private readonly packed = new Set<number>();
+  private readonly table: Int32Array;
+  private readonly mask: number;
   private readonly long = new Set<string>();
   readonly size: number;
 
   constructor(codes: Iterable<string>) {
+    const packed: number[] = [];
     let n = 0;
     for (const c of codes) {
       const k = packString(c);
-      if (k >= 0) this.packed.add(k);
+      if (k >= 0) packed.push(k);
       else this.long.add(c);
       n++;
     }
     this.size = n;
+    let cap = 8;
+    while (cap < packed.length * 2) cap *= 2;
+    this.table = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    for (const k of packed) {
+      let h = slot(k, this.mask);
+      while (this.table[h] !== -1 && this.table[h] !== k) h = (h + 1) & this.mask;
+      this.table[h] = k;
+    }
   }
 
   hasBytes(buf: Uint8Array, start: number, end: number): boolean {
-    if (end - start <= 3) return this.packed.has(packBytes(buf, start, end));
+    if (end - start <= 3) return this.hasPacked(packBytes(buf, start, end));
     if (this.long.size === 0) return false;
     let s = '';
     for (let i = start; i < end; i++) s += String.fromCharCode(buf[i] as number);
     return this.long.has(s);
   }
 
+  hasPacked(k: number): boolean {
+    const t = this.table;
+    let h = slot(k, this.mask);
+    for (;;) {
+      const v = t[h] as number;
+      if (v === k) return true;
+      if (v === -1) return false;
+      h = (h + 1) & this.mask;
+    }
+  }
+
   has(value: string): boolean {
     const k = packString(value);
-    return k >= 0 ? this.packed.has(k) : this.long.has(value);
+    return k >= 0 ? this.hasPacked(k) : this.long.has(value);
   }
+}
+
+/** Fibonacci hashing of a packed key into a table of mask + 1 slots. */
+function slot(k: number, mask: number): number {
+  return (Math.imul(k, 0x9e3779b1) >>> 16) & mask;
 }
 
 export interface CompiledElement {
@@ -71,8 +102,8 @@ export interface CompiledSegment {
   byPosition: Array<CompiledElement | undefined>;
   maxPosition: number;
   syntax: CompiledSyntax[];
-  /** [format position, value position] pairs of 1250/1251 (DTP02/DTP03, DTM05/DTM06). */
-  dateFormats: Array<[number, number]>;
+  /** Format and value positions of 1250/1251 pairs (DTP02/DTP03, DTM05/DTM06), flattened. */
+  dateFormats: Int32Array;
   /**
    * Where several places in a guide share a segment ID (NM1, DTP, REF), the value of one
    * element tells them apart; 0 when the ID alone decides.

@@ -11,6 +11,11 @@ export class Segment {
   id = '';
   /** The ID packed by packBytes, for lookups without strings (-1 for IDs over three bytes). */
   key = -1;
+  /**
+   * A small number for the ID, the same for every segment with that ID in one tokenizer
+   * (-1 for IDs over three bytes): lets a consumer index arrays instead of hashing.
+   */
+  idNo = -1;
   /** Start of the ID within buf. */
   start = 0;
   /** Offset of the terminator within buf (exclusive end of the segment's data). */

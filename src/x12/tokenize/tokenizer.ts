@@ -1,5 +1,8 @@
 import { CR, LF, type Delimiters } from './delimiters.js';
-import { Segment, packBytes, latin1 } from './segment.js';
+import { Segment, latin1, packBytes, packString } from './segment.js';
+
+const ID_CACHE = 1024;
+const KEY_IEA = packString('IEA');
 
 /** Fixed offsets of the 16 element separators in a well-formed 106-byte ISA. */
 const ISA_SEPARATOR_OFFSETS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
@@ -48,7 +51,11 @@ const isIsaAt = (b: Uint8Array, p: number): boolean =>
  */
 export class Tokenizer {
   private readonly seg = new Segment();
-  private readonly ids = new Map<number, string>();
+  /** Interned segment IDs by packed key, each with a small number (Segment.idNo). */
+  private readonly ids = new Map<number, { id: string; no: number }>();
+  private readonly cacheKeys = new Int32Array(ID_CACHE).fill(-2);
+  private readonly cacheIds: string[] = new Array<string>(ID_CACHE).fill('');
+  private readonly cacheNos = new Int32Array(ID_CACHE);
   private pending: Uint8Array | null = null;
   /** File offset of the first byte not yet consumed (pending[0], or the next chunk's). */
   private base = 0;
@@ -299,20 +306,34 @@ export class Tokenizer {
     seg.ordinal = ++this.ordinal;
     seg.delimiters = this.delims;
     const idEnd = count > 0 ? (seg.starts[1] as number) - 1 : end;
-    seg.key = packBytes(buf, start, idEnd);
-    seg.id = this.internId(seg.key, buf, start, idEnd);
-    if (seg.id === 'IEA') this.inInterchange = false;
+    const key = packBytes(buf, start, idEnd);
+    seg.key = key;
+    // A direct-mapped cache in front of the intern table: one array probe per segment.
+    const h = key & (ID_CACHE - 1);
+    if (key >= 0 && this.cacheKeys[h] === key) {
+      seg.id = this.cacheIds[h] as string;
+      seg.idNo = this.cacheNos[h] as number;
+    } else this.intern(seg, key, buf, start, idEnd, h);
+    if (key === KEY_IEA) this.inInterchange = false;
     this.sink.segment(seg);
   }
 
-  private internId(key: number, buf: Uint8Array, start: number, end: number): string {
-    if (key < 0) return latin1(buf, start, end);
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = latin1(buf, start, end);
-      this.ids.set(key, id);
+  private intern(seg: Segment, key: number, buf: Uint8Array, start: number, end: number, h: number): void {
+    if (key < 0) {
+      seg.id = latin1(buf, start, end);
+      seg.idNo = -1;
+      return;
     }
-    return id;
+    let entry = this.ids.get(key);
+    if (entry === undefined) {
+      entry = { id: latin1(buf, start, end), no: this.ids.size };
+      this.ids.set(key, entry);
+    }
+    this.cacheKeys[h] = key;
+    this.cacheIds[h] = entry.id;
+    this.cacheNos[h] = entry.no;
+    seg.id = entry.id;
+    seg.idNo = entry.no;
   }
 
   /**

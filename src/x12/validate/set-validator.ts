@@ -26,6 +26,7 @@ class Frame {
 }
 
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+const UNSEEN = -2;
 
 export interface SetValidatorOptions {
   /** Keep at most this many segment errors per set (memory stays bounded on garbage). */
@@ -73,8 +74,8 @@ export class SetValidator {
    * second pass takes the ID alone so a bad qualifier is reported on the element.
    */
   private place(seg: Segment, position: number, exact: boolean): boolean {
-    const id = this.guide.idIndex.get(seg.key);
-    if (id === undefined) return false;
+    const id = this.guideIndex(seg);
+    if (id < 0) return false;
     // Without the qualifier, prefer a place with room left over one already full.
     let fullD = -1;
     let fullJ = -1;
@@ -102,6 +103,23 @@ export class SetValidator {
     this.placeAt(fullD, fullJ, seg, position);
     return true;
   }
+
+  /** The guide's index of the segment's ID (-1 when not in the guide), cached by Segment.idNo. */
+  private guideIndex(seg: Segment): number {
+    const no = seg.idNo;
+    if (no < 0) return this.guide.idIndex.get(seg.key) ?? -1;
+    let map = this.idMap;
+    if (no >= map.length) {
+      const grown = new Int32Array(Math.max(64, no * 2)).fill(UNSEEN);
+      grown.set(map);
+      map = this.idMap = grown;
+    }
+    let v = map[no] as number;
+    if (v === UNSEEN) v = map[no] = this.guide.idIndex.get(seg.key) ?? -1;
+    return v;
+  }
+
+  private idMap = new Int32Array(0);
 
   private placeAt(d: number, j: number, seg: Segment, position: number): void {
     while (this.depth > d) this.pop(position);
@@ -385,7 +403,10 @@ export class SetValidator {
 
   /** A date-time period (1251) must be written as its format qualifier (1250) says. */
   private checkDateFormats(seg: Segment, node: CompiledSegment): void {
-    for (const [fmt, val] of node.dateFormats) {
+    const pairs = node.dateFormats;
+    for (let k = 0; k < pairs.length; k += 2) {
+      const fmt = pairs[k] as number;
+      const val = pairs[k + 1] as number;
       if (!seg.has(fmt) || !seg.has(val)) continue;
       const s = seg.rangeStart(val);
       const e = seg.rangeEnd(val);
