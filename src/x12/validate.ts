@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { EdiBridgeError } from './errors.js';
-import { EnvelopeValidator, type EnvelopeOptions } from './envelope/envelope-validator.js';
+import { EnvelopeValidator, settle, type EnvelopeOptions } from './envelope/envelope-validator.js';
 import type { FileReport } from './report.js';
 import { loadRegistry, type GuideRegistry } from './schema/registry.js';
 import { Tokenizer } from './tokenize/tokenizer.js';
@@ -64,6 +64,7 @@ export async function validateFile(path: string, options: ValidateOptions = {}):
 
 function buildReport(file: string, bytes: number, segments: number, envelope: EnvelopeValidator): FileReport {
   const interchanges = envelope.interchanges;
+  settle(interchanges);
   const accepted = interchanges.length > 0 && interchanges.every((ic) =>
     ic.status !== 'R' && ic.groups.every((g) => g.status === 'A' || g.status === 'E'));
   return { file, bytes, segments, interchanges, problems: envelope.problems, accepted };

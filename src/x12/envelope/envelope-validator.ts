@@ -4,7 +4,8 @@
  * Produces one InterchangeResult per interchange: the data the TA1 and 999 are built from.
  */
 import type { Ak9Code, Ik5Code, Ta105 } from '../codes.js';
-import type { FileProblem, GroupResult, InterchangeResult, SetResult } from '../report.js';
+import type { FileProblem, GroupResult, InterchangeResult, SegmentError, SetResult } from '../report.js';
+import type { CompiledGuide } from '../schema/compiled.js';
 import type { GuideRegistry } from '../schema/registry.js';
 import type { Delimiters } from '../tokenize/delimiters.js';
 import { packString, type Segment } from '../tokenize/segment.js';
@@ -32,11 +33,29 @@ const ISA_FAULT_NOTES: Record<IsaFault, Ta105> = {
   'field-count': '022',
 };
 
+/** What checks one transaction set's segments against its guide. */
+export interface SetChecker {
+  begin(st: Segment): void;
+  segment(seg: Segment, position: number): void;
+  /** `position` is that of the last segment of the set. */
+  finish(position: number): void;
+  readonly errors: SegmentError[];
+  readonly truncated: boolean;
+}
+
+/**
+ * Makes the checker for a set. The default checks in line (SetValidator); the parallel
+ * path returns one that hands the set's byte range to a worker thread.
+ */
+export type SetCheckerFactory = (guide: CompiledGuide, result: SetResult, maxErrors: number | undefined) => SetChecker;
+
 export interface EnvelopeOptions extends IsaCheckOptions {
   maxErrorsPerSet?: number;
-  /** Told about each interchange as it closes (streaming consumers). */
-  onInterchange?: (result: InterchangeResult) => void;
+  setChecker?: SetCheckerFactory;
 }
+
+const inlineChecker: SetCheckerFactory = (guide, _result, maxErrors) =>
+  new SetValidator(guide, maxErrors !== undefined ? { maxErrors } : {});
 
 interface OpenInterchange {
   result: InterchangeResult;
@@ -54,7 +73,7 @@ interface OpenGroup {
 
 interface OpenSet {
   result: SetResult;
-  validator: SetValidator | null;
+  validator: SetChecker | null;
   position: number;
 }
 
@@ -109,7 +128,6 @@ export class EnvelopeValidator implements TokenSink {
         this.interchanges.push(r);
         this.problems.push({ kind: p.kind, message: `Interchange header (ISA) cannot be read: ${p.reason.replace('-', ' ')}`, fileOffset: p.fileOffset });
         finishInterchange(r, [ISA_FAULT_NOTES[p.reason]]);
-        this.options.onInterchange?.(r);
         return;
       }
       case 'stray-bytes':
@@ -140,7 +158,6 @@ export class EnvelopeValidator implements TokenSink {
       this.interchanges.push(r);
       this.problems.push({ kind: 'no-interchange', message: 'The file holds no interchange (no ISA segment)', fileOffset: 0 });
       finishInterchange(r, [junk ? '022' : '023']);
-      this.options.onInterchange?.(r);
     }
   }
 
@@ -200,7 +217,6 @@ export class EnvelopeValidator implements TokenSink {
   private finishOpen(ic: OpenInterchange): void {
     finishInterchange(ic.result, ic.notes);
     this.ic = null;
-    this.options.onInterchange?.(ic.result);
   }
 
   private note(note: Ta105): void {
@@ -265,7 +281,6 @@ export class EnvelopeValidator implements TokenSink {
     g.result.declaredSets = /^\d{1,6}$/.test(declared) ? Number(declared) : Number.NaN;
     if (g.result.declaredSets !== g.setCount) g.result.codes.push('5');
     if (seg.element(2) !== g.result.control) g.result.codes.push('4');
-    finishGroup(g.result);
     this.group = null;
   }
 
@@ -274,7 +289,6 @@ export class EnvelopeValidator implements TokenSink {
     if (!g) return;
     this.closeSet(fileOffset, true);
     g.result.codes.push('3');
-    finishGroup(g.result);
     this.group = null;
   }
 
@@ -298,7 +312,6 @@ export class EnvelopeValidator implements TokenSink {
     if (!/^[ -~]{4,9}$/.test(control)) codes.push('7');
     else if (g.setControls.has(control)) codes.push('23');
     g.setControls.add(control);
-    let validator: SetValidator | null = null;
     let guideName: string | undefined;
     // A set in a group we cannot process is not accepted: the group's code says why.
     if (!g.supported) codes.push(g.result.codes.includes('2') ? 'I6' : '1');
@@ -311,8 +324,6 @@ export class EnvelopeValidator implements TokenSink {
         if (!guide) codes.push('I6');
         else {
           guideName = guide.name;
-          validator = new SetValidator(guide, this.options.maxErrorsPerSet !== undefined ? { maxErrors: this.options.maxErrorsPerSet } : {});
-          validator.begin(seg);
         }
       }
     }
@@ -322,12 +333,15 @@ export class EnvelopeValidator implements TokenSink {
       convention,
       status: 'A',
       codes,
-      errors: validator ? validator.errors : [],
+      errors: [],
       errorsTruncated: false,
       segmentCount: 1,
       fileOffset: seg.fileOffset,
       guide: guideName,
     };
+    const guide = guideName !== undefined ? this.registry.find(g.result.functionalId, id, convention) : undefined;
+    const validator = guide ? (this.options.setChecker ?? inlineChecker)(guide, result, this.options.maxErrorsPerSet) : null;
+    validator?.begin(seg);
     g.result.sets.push(result);
     this.set = { result, validator, position: 1 };
   }
@@ -365,12 +379,14 @@ export class EnvelopeValidator implements TokenSink {
     const s = this.set;
     if (!s) return;
     if (missingTrailer) s.result.codes.push('2');
-    s.validator?.finish(s.position);
     s.result.segmentCount = s.position;
-    if (s.validator) s.result.errorsTruncated = s.validator.truncated;
-    const r = s.result;
-    if (r.errors.length > 0 && !r.codes.includes('5') && !r.codes.includes('I5')) r.codes.push(onlyImplementationErrors(r) ? 'I5' : '5');
-    r.status = r.codes.length > 0 ? 'R' : 'A';
+    const checker = s.validator;
+    if (checker) {
+      checker.finish(s.position);
+      // An inline checker is done now; a remote one fills these in when its worker answers.
+      s.result.errors = checker.errors;
+      s.result.errorsTruncated = checker.truncated;
+    }
     this.set = null;
   }
 }
@@ -411,8 +427,23 @@ function finishInterchange(r: InterchangeResult, notes: Ta105[]): void {
   r.otherNotes = unique.slice(1);
   r.status = !first ? 'A' : unique.every((n) => NON_FATAL.has(n)) ? 'E' : 'R';
   r.sendTa1 = r.status !== 'A' || r.ackRequested;
-  // A rejected interchange is not processed: its groups are rejected with it.
-  if (r.status === 'R') for (const g of r.groups) g.status = 'R';
+}
+
+/**
+ * Verdicts, once every set's findings are in: IK5 per set, AK9 per group, and a rejected
+ * interchange rejects its groups (it is not processed).
+ */
+export function settle(interchanges: readonly InterchangeResult[]): void {
+  for (const ic of interchanges) {
+    for (const g of ic.groups) {
+      for (const r of g.sets) {
+        if (r.errors.length > 0 && !r.codes.includes('5') && !r.codes.includes('I5')) r.codes.push(onlyImplementationErrors(r) ? 'I5' : '5');
+        r.status = r.codes.length > 0 ? 'R' : 'A';
+      }
+      finishGroup(g);
+      if (ic.status === 'R') g.status = 'R';
+    }
+  }
 }
 
 function blankInterchange(fileOffset: number): InterchangeResult {
