@@ -8,7 +8,7 @@
  *   BENCH_SET_SIZE  members/lines per ST set (default members/10, so ~10 sets)
  *   BENCH_SEED      PRNG seed (default 834 for the 834, 820 for the 820)
  *   BENCH_OUT       cache and results folder (default ./bench-out)
- *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge)
+ *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge)
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';

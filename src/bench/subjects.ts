@@ -6,8 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Transform } from 'node:stream';
+import { validateFile } from '../x12/validate.js';
 
-export const SUBJECT_NAMES = ['floor', 'x12-parser', 'node-x12', 'edibridge'] as const;
+export const SUBJECT_NAMES = ['floor', 'x12-parser', 'node-x12', 'edibridge-1-thread', 'edibridge'] as const;
 export type SubjectName = (typeof SUBJECT_NAMES)[number];
 
 export interface SubjectOutput {
@@ -85,36 +86,15 @@ async function prepareNodeX12(): Promise<Prepared> {
   return async (path) => ({ segments: await countObjects(path, new X12Parser(false), () => true) });
 }
 
-interface ValidateModule {
-  validateFile: (path: string) => Promise<{ segments: number; accepted: boolean }>;
-}
-
-function isValidateModule(m: unknown): m is ValidateModule {
-  return typeof m === 'object' && m !== null && typeof (m as { validateFile?: unknown }).validateFile === 'function';
-}
-
-/** edibridge: the validator under test, loaded lazily so the bench runs before it exists. */
-async function prepareEdibridge(): Promise<Prepared> {
-  // Non-literal specifiers keep tsc from requiring the module at compile time.
-  // validate.js is the agreed entry; validate/index.js in case it becomes a folder module.
-  let mod: unknown;
-  let firstError = '';
-  for (const rel of ['../x12/validate.js', '../x12/validate/index.js']) {
-    const specifier: string = new URL(rel, import.meta.url).href;
-    try {
-      mod = await import(specifier);
-      break;
-    } catch (err) {
-      if (firstError === '') firstError = `cannot import ${rel}: ${(err as Error).message.split('\n')[0] ?? ''}`;
-    }
-  }
-  if (mod === undefined) throw new NotAvailable(firstError);
-  if (!isValidateModule(mod)) throw new NotAvailable('../x12/validate.js has no validateFile export');
-  const { validateFile } = mod;
-  return async (path) => {
-    const r = await validateFile(path);
+/**
+ * edibridge validate: with the default threads (sets checked in parallel on a machine
+ * with more than one core), and on one thread, so the gain and its cost in memory show.
+ */
+function prepareEdibridge(threads: number | undefined): Promise<Prepared> {
+  return Promise.resolve(async (path: string) => {
+    const r = await validateFile(path, threads === undefined ? {} : { threads });
     return { segments: r.segments, accepted: r.accepted };
-  };
+  });
 }
 
 export function prepare(name: SubjectName): Promise<Prepared> {
@@ -126,7 +106,9 @@ export function prepare(name: SubjectName): Promise<Prepared> {
     case 'node-x12':
       return prepareNodeX12();
     case 'edibridge':
-      return prepareEdibridge();
+      return prepareEdibridge(undefined);
+    case 'edibridge-1-thread':
+      return prepareEdibridge(1);
   }
 }
 

@@ -15,7 +15,7 @@ import type { FileReport } from '../x12/report.js';
 import { validateFile } from '../x12/validate.js';
 import type { Io } from './io.js';
 
-export const VALIDATE_USAGE = 'usage: edibridge validate <file>... [--ack-dir DIR] [--json] [--receiver-id ID]...';
+export const VALIDATE_USAGE = 'usage: edibridge validate <file>... [--ack-dir DIR] [--json] [--receiver-id ID]... [--threads N]';
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -27,6 +27,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         'ack-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
         'receiver-id': { type: 'string', multiple: true },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -50,6 +51,11 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     nextControlNumber: memoryControlNumbers(Math.floor(io.now().getTime() / 1000) % 900_000_000 + 1),
   };
   const receiverIds = values['receiver-id']?.length ? new Set(values['receiver-id'].map((s) => s.trim())) : undefined;
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
+    io.err(`edibridge: --threads takes a whole number from 1 to 64\n${VALIDATE_USAGE}\n`);
+    return 2;
+  }
   const [firstId] = receiverIds ?? [];
   if (firstId) ctx.ourId = { qualifier: 'ZZ', id: firstId };
   let worst = 0;
@@ -57,7 +63,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   for (const file of positionals) {
     let report: FileReport;
     try {
-      report = await validateFile(file, { receiverIds });
+      report = await validateFile(file, { receiverIds, ...(threads !== undefined ? { threads } : {}) });
     } catch (err) {
       const e = coerceError(err, 'FILE_UNREADABLE', { file });
       const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';

@@ -41,6 +41,8 @@ export interface SetChecker {
   finish(position: number): void;
   readonly errors: SegmentError[];
   readonly truncated: boolean;
+  /** True when the set is checked elsewhere: its content need only be counted here. */
+  readonly remote?: boolean;
 }
 
 /**
@@ -88,6 +90,12 @@ export class EnvelopeValidator implements TokenSink {
   private unreadableIsas = 0;
 
   constructor(private readonly registry: GuideRegistry, private readonly options: EnvelopeOptions = {}) {}
+
+  /** Inside a set checked elsewhere (or not at all), the tokenizer need not split elements. */
+  get skimming(): boolean {
+    const s = this.set;
+    return s !== null && (s.validator === null || s.validator.remote === true);
+  }
 
   interchangeStart(delimiters: Readonly<Delimiters>): void {
     this.repetitionValid = delimiters.repetition >= 0;

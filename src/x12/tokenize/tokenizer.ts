@@ -3,6 +3,10 @@ import { Segment, latin1, packBytes, packString } from './segment.js';
 
 const ID_CACHE = 1024;
 const KEY_IEA = packString('IEA');
+const KEY_SE = packString('SE');
+const KEY_ST = packString('ST');
+const KEY_GE = packString('GE');
+const KEY_GS = packString('GS');
 
 /** Fixed offsets of the 16 element separators in a well-formed 106-byte ISA. */
 const ISA_SEPARATOR_OFFSETS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
@@ -35,6 +39,19 @@ export interface TokenSink {
   /** Called when a new ISA has set the delimiters the following segments use. */
   interchangeStart?(delimiters: Readonly<Delimiters>, isaFixedWidth: boolean): void;
   problem(problem: TokenProblem): void;
+  /**
+   * While true, segments other than the envelope's (ISA, IEA, GS, GE, ST, SE) are only
+   * found and named, not split into elements: a consumer that hands set content to
+   * another thread needs no more (Segment.count is 0 for them).
+   */
+  readonly skimming?: boolean;
+}
+
+export interface TokenizerOptions {
+  /** Start inside an interchange with these delimiters (a worker reading one set's bytes). */
+  delimiters?: Delimiters;
+  /** File offset of the first byte pushed (when reading from the middle of a file). */
+  fileOffset?: number;
 }
 
 const isAlnum = (b: number): boolean =>
@@ -69,7 +86,15 @@ export class Tokenizer {
   /** Per byte value: plain text, the element separator, or special (see Segment.special). */
   private classes: Uint8Array = new Uint8Array(256);
 
-  constructor(private readonly sink: TokenSink) {}
+  constructor(private readonly sink: TokenSink, options: TokenizerOptions = {}) {
+    if (options.delimiters) {
+      const d = options.delimiters;
+      this.delims = { ...d };
+      this.classes = byteClasses(d.element, d.component, d.repetition, d.segment);
+      this.inInterchange = true;
+    }
+    this.base = options.fileOffset ?? 0;
+  }
 
   get segmentsRead(): number {
     return this.ordinal;
@@ -154,7 +179,7 @@ export class Tokenizer {
         p = q;
         continue;
       }
-      const next = this.readSegment(buf, p);
+      const next = this.sink.skimming === true ? this.skimSegment(buf, p) : this.readSegment(buf, p);
       if (next === -1) {
         // Unfinished and already too long: skip to its terminator without keeping it.
         if (n - p > MAX_SEGMENT_BYTES) {
@@ -203,6 +228,30 @@ export class Tokenizer {
     }
     seg.special = special;
     this.emit(buf, p, end, count);
+    return t + 1;
+  }
+
+  /**
+   * Finds the segment's end by a native search and names it; an envelope segment is read
+   * in full, since the envelope checks need its elements.
+   */
+  private skimSegment(buf: Uint8Array, p: number): number {
+    const t = buf.indexOf(this.delims.segment, p);
+    if (t < 0) return -1;
+    if (t - p > MAX_SEGMENT_BYTES) {
+      this.sink.problem({ kind: 'segment-too-long', fileOffset: this.base + p });
+      return t + 1;
+    }
+    const es = this.delims.element;
+    let q = p;
+    while (q < t && q - p < 4 && buf[q] !== es) q++;
+    const key = packBytes(buf, p, q);
+    if (key === KEY_SE || key === KEY_ST || key === KEY_GE || key === KEY_GS || key === KEY_IEA) return this.readSegment(buf, p);
+    const seg = this.seg;
+    seg.starts[0] = p;
+    seg.special = false;
+    // A skimmed segment is its ID alone (count 0, end at the ID's end).
+    this.emit(buf, p, q, 0);
     return t + 1;
   }
 
