@@ -1,5 +1,5 @@
-import type { ElementDefinition, ElementDictionary, ExternalCodeLists, GuideDefinition, LoopNode, SegmentNode } from './definition.js';
-import { CodeSet, type CompiledElement, type CompiledGuide, type CompiledLoop, type CompiledSegment, type CompiledSyntax, type SyntaxKind } from './compiled.js';
+import type { DataType, ElementDefinition, ElementDictionary, ExternalCodeLists, GuideDefinition, LoopNode, SegmentNode } from './definition.js';
+import { CodeSet, TypeKind, type CompiledElement, type CompiledGuide, type CompiledLoop, type CompiledSegment, type CompiledSyntax, type SyntaxKind } from './compiled.js';
 import { packString } from '../tokenize/segment.js';
 import { X12Error } from '../errors.js';
 
@@ -27,6 +27,7 @@ export function compileGuide(def: GuideDefinition, dictionary: ElementDictionary
   for (const list of byId.values()) assignQualifiers(list);
   const idIndex = new Map([...segmentIds].map((id, i) => [packString(id), i] as const));
   indexChildren(root, idIndex);
+  if (def.businessUnit) markBusinessUnits(root, new Set(def.businessUnit.loops));
   return {
     transactionSet: def.transactionSet,
     version: def.version,
@@ -44,6 +45,11 @@ export function compileGuide(def: GuideDefinition, dictionary: ElementDictionary
     idIndex,
     segmentIds,
   };
+}
+
+function markBusinessUnits(loop: CompiledLoop, ids: ReadonlySet<string>): void {
+  loop.businessUnit = ids.has(loop.id);
+  for (const c of loop.children) if (c.kind === 'loop') markBusinessUnits(c, ids);
 }
 
 /** Fills each loop's bySegment table: child indices by segment ID index. */
@@ -81,6 +87,8 @@ function compileLoop(node: LoopNode, ctx: Context, parentReportId: string): Comp
     id: node.id,
     reportId,
     groupStart,
+    required: Int32Array.from(children.flatMap((c, j) => (c.usage === 'R' ? [j] : []))),
+    businessUnit: false,
     bySegment: [],
     name: node.name,
     usage: node.usage,
@@ -137,12 +145,31 @@ function compileElement(def: ElementDefinition, ctx: Context, segmentId: string)
     name: def.name,
     usage: def.usage,
     type: def.type ?? dict?.type ?? 'AN',
+    kind: typeKind(def.type ?? dict?.type ?? 'AN'),
     min: def.min ?? dict?.min ?? 0,
     max: def.max ?? dict?.max ?? Number.POSITIVE_INFINITY,
     repeat: def.repeat ?? 1,
     codes,
     components,
   };
+}
+
+function typeKind(t: DataType): TypeKind {
+  switch (t) {
+    case 'AN':
+    case 'ID':
+      return TypeKind.Text;
+    case 'DT':
+      return TypeKind.Date;
+    case 'TM':
+      return TypeKind.Time;
+    case 'R':
+      return TypeKind.Decimal;
+    case 'B':
+      return TypeKind.Binary;
+    default:
+      return TypeKind.Numeric;
+  }
 }
 
 function parseSyntax(note: string): CompiledSyntax {

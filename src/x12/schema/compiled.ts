@@ -66,12 +66,18 @@ function slot(k: number, mask: number): number {
   return (Math.imul(k, 0x9e3779b1) >>> 16) & mask;
 }
 
+/** Element types as numbers: a switch on them compares small integers, not strings. */
+export const TypeKind = { Text: 0, Date: 1, Time: 2, Decimal: 3, Numeric: 4, Binary: 5 } as const;
+export type TypeKind = (typeof TypeKind)[keyof typeof TypeKind];
+
 export interface CompiledElement {
   pos: number;
   ref: string;
   name: string;
   usage: Usage;
   type: DataType;
+  /** `type` as a small number for the hot path (see TypeKind). */
+  kind: TypeKind;
   min: number;
   max: number;
   repeat: number;
@@ -126,6 +132,10 @@ export interface CompiledLoop {
    * for a next segment starts there, since such siblings may come in any order.
    */
   groupStart: Int32Array;
+  /** Indices of the required children (usage R), ascending: all a missing-segment check visits. */
+  required: Int32Array;
+  /** Whether each instance of this loop is a business unit (999 CTX). */
+  businessUnit: boolean;
   /**
    * Child indices (ascending) whose segment (or trigger) has the segment ID of that
    * small index (CompiledGuide.idIndex): an array look-up per open loop, not a hash.

@@ -140,7 +140,7 @@ export class SetValidator {
   private unitValue: string | undefined;
 
   private startUnit(loop: CompiledLoop): void {
-    if (!this.unit?.loops.has(loop.id)) return;
+    if (!loop.businessUnit) return;
     this.unitDepth = this.depth;
     this.unitStart = this.errors.length;
     this.unitValue = undefined;
@@ -196,10 +196,13 @@ export class SetValidator {
 
   /** Required children in [from, to) never seen: IK304 3. */
   private checkMissing(f: Frame, from: number, to: number, position: number): void {
-    const ch = f.loop.children;
-    for (let k = from; k < to; k++) {
-      const c = ch[k] as CompiledNode;
-      if (c.usage !== 'R' || f.counts[k] !== 0) continue;
+    const req = f.loop.required;
+    for (let r = 0; r < req.length; r++) {
+      const k = req[r] as number;
+      if (k < from) continue;
+      if (k >= to) break;
+      if (f.counts[k] !== 0) continue;
+      const c = f.loop.children[k] as CompiledNode;
       const s = c.kind === 'segment' ? c : c.trigger;
       this.push({
         segmentId: s.id,

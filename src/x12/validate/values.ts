@@ -4,7 +4,7 @@
  * valid value costs no string.
  */
 import type { Ik403 } from '../codes.js';
-import type { CompiledElement } from '../schema/compiled.js';
+import { TypeKind, type CompiledElement } from '../schema/compiled.js';
 import { packString } from '../tokenize/segment.js';
 
 /** X12 basic and extended character sets: printable ASCII. */
@@ -36,17 +36,16 @@ export function maskCodes(mask: number): Ik403[] {
 
 /** Checks buf[s, e) against def; returns 0 when valid, else F_* bits. */
 export function checkValue(def: CompiledElement, buf: Uint8Array, s: number, e: number, component: number, repetition: number, scan: boolean): number {
-  switch (def.type) {
-    case 'AN':
-    case 'ID':
+  switch (def.kind) {
+    case TypeKind.Text:
       return checkText(def, buf, s, e, component, repetition, scan);
-    case 'DT':
+    case TypeKind.Date:
       return checkDate(def, buf, s, e);
-    case 'TM':
+    case TypeKind.Time:
       return checkTime(def, buf, s, e);
-    case 'R':
+    case TypeKind.Decimal:
       return checkNumber(def, buf, s, e, true);
-    case 'B':
+    case TypeKind.Binary:
       return 0;
     default:
       return checkNumber(def, buf, s, e, false);
