@@ -112,6 +112,7 @@ function compileSegment(node: SegmentNode, ctx: Context): CompiledSegment {
     elements,
     byPosition,
     maxPosition: elements.reduce((m, e) => Math.max(m, e.pos), 0),
+    lastRequired: elements.reduce((m, e) => (e.usage === 'R' ? Math.max(m, e.pos) : m), 0),
     syntax: (node.syntax ?? []).map(parseSyntax),
     dateFormats: Int32Array.from(elements.flatMap((f, k) => {
       const v = elements[k + 1];

@@ -107,6 +107,8 @@ export interface CompiledSegment {
   /** Index by position (1-based); holes are undefined. */
   byPosition: Array<CompiledElement | undefined>;
   maxPosition: number;
+  /** Highest position of a required element: absent elements past it need no look. */
+  lastRequired: number;
   syntax: CompiledSyntax[];
   /** Format and value positions of 1250/1251 pairs (DTP02/DTP03, DTM05/DTM06), flattened. */
   dateFormats: Int32Array;

@@ -267,7 +267,8 @@ export class SetValidator {
     const byPosition = node.byPosition;
     const comp = seg.delimiters.component;
     const rep = seg.delimiters.repetition;
-    const last = count > node.maxPosition ? count : node.maxPosition;
+    // Past the last element sent, only a required one can be at fault.
+    const last = count > node.lastRequired ? count : node.lastRequired;
     let present = 0;
     for (let i = 1; i <= last; i++) {
       let s = seg.end;
