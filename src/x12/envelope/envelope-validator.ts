@@ -92,10 +92,7 @@ export class EnvelopeValidator implements TokenSink {
   constructor(private readonly registry: GuideRegistry, private readonly options: EnvelopeOptions = {}) {}
 
   /** Inside a set checked elsewhere (or not at all), the tokenizer need not split elements. */
-  get skimming(): boolean {
-    const s = this.set;
-    return s !== null && (s.validator === null || s.validator.remote === true);
-  }
+  skimming = false;
 
   interchangeStart(delimiters: Readonly<Delimiters>): void {
     this.repetitionValid = delimiters.repetition >= 0;
@@ -352,6 +349,7 @@ export class EnvelopeValidator implements TokenSink {
     validator?.begin(seg);
     g.result.sets.push(result);
     this.set = { result, validator, position: 1 };
+    this.skimming = validator === null || validator.remote === true;
   }
 
   private onSe(seg: Segment): void {
@@ -396,6 +394,7 @@ export class EnvelopeValidator implements TokenSink {
       s.result.errorsTruncated = checker.truncated;
     }
     this.set = null;
+    this.skimming = false;
   }
 }
 

@@ -2,6 +2,8 @@ import { CR, LF, type Delimiters } from './delimiters.js';
 import { Segment, latin1, packBytes, packString } from './segment.js';
 
 const ID_CACHE = 1024;
+/** How much of a new chunk is copied to finish a segment carried from the last one. */
+const CARRY_HEAD = 1 << 16;
 const KEY_IEA = packString('IEA');
 const KEY_SE = packString('SE');
 const KEY_ST = packString('ST');
@@ -102,15 +104,32 @@ export class Tokenizer {
 
   push(chunk: Uint8Array): void {
     // One array type in the hot loop keeps V8's element loads monomorphic (a Buffer is a subclass).
-    let buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (this.pending) {
-      const joined = new Uint8Array(this.pending.length + chunk.length);
-      joined.set(this.pending, 0);
-      joined.set(chunk, this.pending.length);
-      buf = joined;
-      this.pending = null;
+    const buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    const pend = this.pending;
+    if (!pend) return this.keepTail(buf, this.scan(buf, 0, false));
+    this.pending = null;
+    // Finish the carried segment on a copy of it and the chunk's head only; the rest of
+    // the chunk is read where it lies, so a chunk is not copied whole.
+    const head = Math.min(buf.length, CARRY_HEAD);
+    const joined = new Uint8Array(pend.length + head);
+    joined.set(pend, 0);
+    joined.set(buf.subarray(0, head), pend.length);
+    const used = this.scan(joined, 0, false);
+    if (used >= pend.length && head < buf.length) {
+      this.base += pend.length;
+      return this.keepTail(buf, this.scan(buf, used - pend.length, false));
     }
-    const used = this.scan(buf, false);
+    if (head === buf.length) return this.keepTail(joined, used);
+    // The carried segment runs past the head (a very long one): join the rest as before.
+    const rest = new Uint8Array(joined.length - used + buf.length - head);
+    rest.set(joined.subarray(used), 0);
+    rest.set(buf.subarray(head), joined.length - used);
+    this.base += used;
+    this.keepTail(rest, this.scan(rest, 0, false));
+  }
+
+  /** Keeps buf[used..] for the next chunk; `base` moves to the first byte kept. */
+  private keepTail(buf: Uint8Array, used: number): void {
     if (used < buf.length) this.pending = buf.slice(used);
     this.base += used;
   }
@@ -118,7 +137,7 @@ export class Tokenizer {
   end(): void {
     const buf = this.pending ?? new Uint8Array(0);
     this.pending = null;
-    const used = this.scan(buf, true);
+    const used = this.scan(buf, 0, true);
     let p = used;
     while (p < buf.length && isSpace(buf[p] as number)) p++;
     if (p < buf.length) {
@@ -131,9 +150,9 @@ export class Tokenizer {
   }
 
   /** Consumes whole segments from buf; returns how many bytes were used. */
-  private scan(buf: Uint8Array, atEnd: boolean): number {
+  private scan(buf: Uint8Array, start: number, atEnd: boolean): number {
     const n = buf.length;
-    let p = 0;
+    let p = start;
     for (;;) {
       if (this.skippingLongSegment) {
         const t = buf.indexOf(this.delims.segment, p);
