@@ -8,7 +8,6 @@ import { TypeKind, type CompiledElement } from '../schema/compiled.js';
 import { packString } from '../tokenize/segment.js';
 
 /** X12 basic and extended character sets: printable ASCII. */
-const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
 
 /**
  * Faults as bits, so the common case (no fault) allocates nothing; see maskCodes.
@@ -87,39 +86,49 @@ function checkNumber(def: CompiledElement, buf: Uint8Array, s: number, e: number
   return mask;
 }
 
-function digitsAt(buf: Uint8Array, s: number, n: number): number {
-  let v = 0;
-  for (let i = s; i < s + n; i++) {
-    const b = buf[i] as number;
-    if (!isDigit(b)) return -1;
-    v = v * 10 + (b - 0x30);
-  }
-  return v;
+/** Two ASCII digits at i as a number, or -1. */
+function d2(buf: Uint8Array, i: number): number {
+  const a = (buf[i] as number) - 0x30;
+  const b = (buf[i + 1] as number) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
+const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** CCYYMMDD or YYMMDD, a real calendar date. */
 export function isValidDate(buf: Uint8Array, s: number, e: number): boolean {
-  const len = e - s;
-  if (len !== 8 && len !== 6) return false;
-  const year = len === 8 ? digitsAt(buf, s, 4) : 2000 + digitsAt(buf, s, 2);
-  const off = len === 8 ? s + 4 : s + 2;
-  const month = digitsAt(buf, off, 2);
-  const day = digitsAt(buf, off + 2, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
-  return day <= days;
+  let year: number;
+  let o: number;
+  if (e - s === 8) {
+    const c = d2(buf, s);
+    const y = d2(buf, s + 2);
+    if (c < 0 || y < 0) return false;
+    year = c * 100 + y;
+    o = s + 4;
+  } else if (e - s === 6) {
+    const y = d2(buf, s);
+    if (y < 0) return false;
+    year = 2000 + y;
+    o = s + 2;
+  } else return false;
+  const month = d2(buf, o);
+  const day = d2(buf, o + 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day <= (DAYS[month] as number)) return true;
+  return month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
+/** HHMM, HHMMSS or HHMMSSd..d. */
 export function isValidTime(buf: Uint8Array, s: number, e: number): boolean {
   const len = e - s;
   if (len !== 4 && len !== 6 && len !== 7 && len !== 8) return false;
-  const hh = digitsAt(buf, s, 2);
-  const mm = digitsAt(buf, s + 2, 2);
+  const hh = d2(buf, s);
+  const mm = d2(buf, s + 2);
   if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return false;
   if (len >= 6) {
-    const ss = digitsAt(buf, s + 4, 2);
+    const ss = d2(buf, s + 4);
     if (ss < 0 || ss > 59) return false;
-    if (len > 6 && digitsAt(buf, s + 6, len - 6) < 0) return false;
+    for (let i = s + 6; i < e; i++) if ((buf[i] as number) < 0x30 || (buf[i] as number) > 0x39) return false;
   }
   return true;
 }
