@@ -87,6 +87,7 @@ function compileLoop(node: LoopNode, ctx: Context, parentReportId: string): Comp
     id: node.id,
     reportId,
     groupStart,
+    heads: children.map((c) => (c.kind === 'segment' ? c : c.trigger)),
     required: Int32Array.from(children.flatMap((c, j) => (c.usage === 'R' ? [j] : []))),
     businessUnit: false,
     bySegment: [],

@@ -129,6 +129,8 @@ export interface CompiledLoop {
   usage: Usage;
   repeat: number;
   children: CompiledNode[];
+  /** heads[j]: child j itself when a segment, its trigger when a loop. */
+  heads: CompiledSegment[];
   /**
    * groupStart[j] is the first sibling sharing child j's guide position: the search
    * for a next segment starts there, since such siblings may come in any order.

@@ -55,8 +55,8 @@ export class SetValidator {
 
   /** Every segment after ST, SE included. */
   segment(seg: Segment, position: number): void {
-    if (this.place(seg, position, true)) return;
-    if (this.place(seg, position, false)) return;
+    const id = this.guideIndex(seg);
+    if (id >= 0 && (this.placeExact(seg, id, position) || this.placeLoose(seg, id, position))) return;
     this.unplaced(seg, position);
   }
 
@@ -70,13 +70,34 @@ export class SetValidator {
 
   /**
    * Finds where the segment fits: the open loops from innermost out, each from its
-   * current child on. With `exact`, shared IDs must carry their own qualifier; the
-   * second pass takes the ID alone so a bad qualifier is reported on the element.
+   * current child on; segments that share an ID must carry their own qualifier.
    */
-  private place(seg: Segment, position: number, exact: boolean): boolean {
-    const id = this.guideIndex(seg);
-    if (id < 0) return false;
-    // Without the qualifier, prefer a place with room left over one already full.
+  private placeExact(seg: Segment, id: number, position: number): boolean {
+    for (let d = this.depth; d >= 0; d--) {
+      const f = this.frames[d] as Frame;
+      const loop = f.loop;
+      const candidates = loop.bySegment[id];
+      if (candidates === undefined) continue;
+      // Child 0 is the frame's own trigger: meeting it again starts a new loop, found in the parent.
+      const g = loop.groupStart[f.index] as number;
+      const from = g > 1 ? g : 1;
+      for (let q = 0; q < candidates.length; q++) {
+        const j = candidates[q] as number;
+        if (j < from) continue;
+        const head = loop.heads[j] as CompiledSegment;
+        if (head.qualifierPos !== 0 && !qualifies(head, seg)) continue;
+        this.placeAt(d, j, seg, position);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * No qualifier fits: place by the ID alone, preferring a place with room left over one
+   * already full, so the bad qualifier is reported on its element (IK4 7).
+   */
+  private placeLoose(seg: Segment, id: number, position: number): boolean {
     let fullD = -1;
     let fullJ = -1;
     for (let d = this.depth; d >= 0; d--) {
@@ -84,14 +105,12 @@ export class SetValidator {
       const loop = f.loop;
       const candidates = loop.bySegment[id];
       if (candidates === undefined) continue;
-      // Child 0 is the frame's own trigger: meeting it again starts a new loop, found in the parent.
       const from = Math.max(1, loop.groupStart[f.index] as number);
       for (let q = 0; q < candidates.length; q++) {
         const j = candidates[q] as number;
         if (j < from) continue;
         const c = loop.children[j] as CompiledNode;
-        if (exact && !qualifies(c.kind === 'segment' ? c : c.trigger, seg)) continue;
-        if (!exact && (f.counts[j] as number) >= (c.kind === 'segment' ? c.maxUse : c.repeat)) {
+        if ((f.counts[j] as number) >= (c.kind === 'segment' ? c.maxUse : c.repeat)) {
           if (fullD < 0) [fullD, fullJ] = [d, j];
           continue;
         }
