@@ -19,8 +19,13 @@ class Frame {
   reset(loop: CompiledLoop): void {
     this.loop = loop;
     this.index = 0;
-    if (this.counts.length < loop.children.length) this.counts = new Int32Array(loop.children.length);
-    else this.counts.fill(0, 0, loop.children.length);
+    const n = loop.children.length;
+    if (this.counts.length < n) this.counts = new Int32Array(n);
+    else {
+      // A plain loop beats a call to fill() for the few dozen children a loop has.
+      const counts = this.counts;
+      for (let k = 1; k < n; k++) counts[k] = 0;
+    }
     this.counts[0] = 1;
   }
 }
