@@ -94,6 +94,10 @@ export class EnvelopeValidator implements TokenSink {
   /** Inside a set checked elsewhere (or not at all), the tokenizer need not split elements. */
   skimming = false;
 
+  skipped(count: number): void {
+    if (this.set) this.set.position += count;
+  }
+
   interchangeStart(delimiters: Readonly<Delimiters>): void {
     this.repetitionValid = delimiters.repetition >= 0;
   }

@@ -47,6 +47,8 @@ export interface TokenSink {
    * another thread needs no more (Segment.count is 0 for them).
    */
   readonly skimming?: boolean;
+  /** While skimming: this many more segments (none of the envelope's) went by unseen. */
+  skipped?(count: number): void;
 }
 
 export interface TokenizerOptions {
@@ -198,6 +200,14 @@ export class Tokenizer {
         p = q;
         continue;
       }
+      if (this.sink.skimming === true) {
+        // Past a run of plain segments, start over: what stopped it may be an ISA.
+        const q = this.skimRun(buf, p, n);
+        if (q !== p) {
+          p = q;
+          continue;
+        }
+      }
       const next = this.sink.skimming === true ? this.skimSegment(buf, p) : this.readSegment(buf, p);
       if (next === -1) {
         // Unfinished and already too long: skip to its terminator without keeping it.
@@ -248,6 +258,31 @@ export class Tokenizer {
     seg.special = special;
     this.emit(buf, p, end, count);
     return t + 1;
+  }
+
+  /**
+   * In a skimmed set, counts plain segments up to the next envelope segment without
+   * emitting them (TokenSink.skipped); returns where it stopped, at a segment start.
+   */
+  private skimRun(buf: Uint8Array, p: number, n: number): number {
+    const term = this.delims.segment;
+    const es = this.delims.element;
+    let count = 0;
+    while (n - p >= 4) {
+      const b0 = buf[p] as number;
+      // S(E|T), G(E|S), I(EA|SA): the envelope's segments end a skim.
+      if ((b0 === 0x53 || b0 === 0x47 || b0 === 0x49) && isEnvelopeAt(buf, p, es, term)) break;
+      const t = buf.indexOf(term, p);
+      if (t < 0 || t - p > MAX_SEGMENT_BYTES) break;
+      count++;
+      p = t + 1;
+      while (p < n && isSpace(buf[p] as number)) p++;
+    }
+    if (count > 0) {
+      this.ordinal += count;
+      this.sink.skipped?.(count);
+    }
+    return p;
   }
 
   /**
@@ -431,6 +466,17 @@ export class Tokenizer {
       this.strayLength = 0;
     }
   }
+}
+
+/** Whether an envelope segment (SE, ST, GE, GS, IEA, ISA) starts at p. */
+function isEnvelopeAt(buf: Uint8Array, p: number, es: number, term: number): boolean {
+  const b0 = buf[p];
+  const b1 = buf[p + 1];
+  const b2 = buf[p + 2] as number;
+  if (b0 === 0x49) return (b1 === 0x45 || b1 === 0x53) && b2 === 0x41; // IEA, ISA
+  if (b2 !== es && b2 !== term && b2 !== CR && b2 !== LF) return false;
+  if (b0 === 0x53) return b1 === 0x45 || b1 === 0x54; // SE, ST
+  return b1 === 0x45 || b1 === 0x53; // GE, GS
 }
 
 const BYTE_ELEMENT = 1;
