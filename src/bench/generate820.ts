@@ -88,7 +88,8 @@ export async function generate820(path: string, options: Generate820Options): Pr
         lineNo++;
         const cents = premiumCents(amounts);
         const employeeId = `E${String(lineNo).padStart(9, '0')}`;
-        w.seg(s('ENT', String(i), '2J', 'EI', employeeId));
+        // ENT01 is N0 1/6: a set of more than 999,999 lines numbers them round again.
+        w.seg(s('ENT', String(((i - 1) % 999_999) + 1), '2J', 'EI', employeeId));
         const first = fake.person(rng, fake.surname(rng), rng.chance(0.5) ? 'M' : 'F');
         // NM108 34 (SSN) for some payers, EI (employee id) for others.
         const bySsn = rng.chance(0.4);

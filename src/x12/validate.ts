@@ -30,7 +30,7 @@ export interface ValidateOptions extends EnvelopeOptions {
 }
 
 /** Below this size, starting workers costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 16 << 20;
+export const PARALLEL_MIN_BYTES = 128 << 20;
 
 /** Validates a stream of bytes (a file, an SFTP download, an S3 object body). */
 export async function validateStream(source: AsyncIterable<Uint8Array>, options: ValidateOptions = {}): Promise<FileReport> {
