@@ -17,6 +17,23 @@ export interface EnvelopeParams {
   version: string;
 }
 
+/** The generated files' fixed date and time (CCYYMMDD, HHMM): same bytes every run. */
+export const FILE_DATE = '20260101';
+export const FILE_TIME = '1200';
+
+/** The envelope of a generated file of the given kind. */
+export function benchEnvelope(seed: number, functionalId: string, version: string): EnvelopeParams {
+  return {
+    sender: 'FAKESPONSOR',
+    receiver: 'EXAMPLEPLAN',
+    date: FILE_DATE,
+    time: FILE_TIME,
+    control: 1 + (seed % 999_999),
+    functionalId,
+    version,
+  };
+}
+
 const pad = (s: string, n: number): string => s.padEnd(n, ' ').slice(0, n);
 
 export function isa(p: EnvelopeParams): string {

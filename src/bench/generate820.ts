@@ -10,7 +10,7 @@
  */
 import { Prng, subSeed } from './prng.js';
 import { SegmentWriter } from './writer.js';
-import { gs, ge, iea, isa, setSizes, stControl, type EnvelopeParams } from './envelope.js';
+import { FILE_DATE, benchEnvelope, gs, ge, iea, isa, setSizes, stControl } from './envelope.js';
 import { money, segment as s } from './segment.js';
 import type { GenerateResult } from './generate834.js';
 import * as fake from './fake.js';
@@ -28,8 +28,6 @@ export interface Generate820Result extends GenerateResult {
   setTotals: string[];
 }
 
-const FILE_DATE = '20260101';
-const FILE_TIME = '1200';
 const PERIOD = '20260101-20260131';
 
 /** Premium in cents, $25.00 .. $1,800.00, skewed toward single coverage amounts. */
@@ -42,15 +40,7 @@ export async function generate820(path: string, options: Generate820Options): Pr
   if (!(lines >= 1)) throw new RangeError('generate820: lines must be >= 1');
   const seed = options.seed ?? 820;
   const sizes = setSizes(lines, options.setSize ?? 100_000);
-  const env: EnvelopeParams = {
-    sender: 'FAKESPONSOR',
-    receiver: 'EXAMPLEPLAN',
-    date: FILE_DATE,
-    time: FILE_TIME,
-    control: 1 + (seed % 999_999),
-    functionalId: 'RA',
-    version: '005010X218',
-  };
+  const env = benchEnvelope(seed, 'RA', '005010X218');
 
   const w = await SegmentWriter.create(path);
   const setTotals: string[] = [];

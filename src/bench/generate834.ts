@@ -10,7 +10,7 @@
  */
 import { Prng, subSeed } from './prng.js';
 import { SegmentWriter } from './writer.js';
-import { gs, ge, iea, isa, setSizes, stControl, type EnvelopeParams } from './envelope.js';
+import { FILE_DATE, FILE_TIME, benchEnvelope, gs, ge, iea, isa, setSizes, stControl } from './envelope.js';
 import { segment as s } from './segment.js';
 import * as fake from './fake.js';
 
@@ -34,8 +34,6 @@ export interface GenerateResult {
 }
 
 /** File date/time are fixed (not the clock) so output is reproducible. */
-const FILE_DATE = '20260101';
-const FILE_TIME = '1200';
 
 interface Product {
   line: string;
@@ -74,15 +72,7 @@ export async function generate834(path: string, options: Generate834Options): Pr
   if (!(members >= 1)) throw new RangeError('generate834: members must be >= 1');
   const seed = options.seed ?? 834;
   const sizes = setSizes(members, options.setSize ?? 100_000);
-  const env: EnvelopeParams = {
-    sender: 'FAKESPONSOR',
-    receiver: 'EXAMPLEPLAN',
-    date: FILE_DATE,
-    time: FILE_TIME,
-    control: 1 + (seed % 999_999),
-    functionalId: 'BE',
-    version: '005010X220A1',
-  };
+  const env = benchEnvelope(seed, 'BE', '005010X220A1');
 
   const w = await SegmentWriter.create(path);
   try {

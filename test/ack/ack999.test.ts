@@ -1,39 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { build999 } from '../../src/ack/ack999.js';
 import { memoryControlNumbers, type AckContext } from '../../src/ack/envelope.js';
-import type { GroupResult, InterchangeResult, SetResult } from '../../src/x12/report.js';
+import type { GroupResult, InterchangeResult } from '../../src/x12/report.js';
+import { groupResult, interchangeResult, setResult } from '../support/results.js';
 
-function set(control: string, over: Partial<SetResult> = {}): SetResult {
-  return {
-    id: '834',
-    control,
-    convention: '005010X220A1',
-    status: 'A',
-    codes: [],
-    errors: [],
-    errorsTruncated: false,
-    segmentCount: 30,
-    fileOffset: 0,
-    ...over,
-  };
-}
+const set = setResult;
 
-function group(over: Partial<GroupResult> = {}): GroupResult {
-  return {
-    functionalId: 'BE',
-    control: '42',
-    version: '005010X220A1',
-    sender: 'ACMEHEALTH',
-    receiver: 'EDIBRIDGE',
-    status: 'A',
-    codes: [],
-    declaredSets: 1,
-    sets: [set('0001')],
-    acknowledge: true,
-    fileOffset: 106,
-    ...over,
-  };
-}
+const group = (over: Partial<GroupResult> = {}): GroupResult => groupResult({ sets: [set('0001')], ...over });
 
 /** One group of three sets: accepted, rejected (IK3 + CTX + IK4s), accepted with errors (CTX trigger). */
 const threeSets: GroupResult = group({
@@ -83,27 +56,8 @@ const threeSets: GroupResult = group({
   ],
 });
 
-function interchange(groups: GroupResult[], over: Partial<InterchangeResult> = {}): InterchangeResult {
-  return {
-    control: '000000905',
-    senderQualifier: 'ZZ',
-    sender: 'ACMEHEALTH',
-    receiverQualifier: 'ZZ',
-    receiver: 'EDIBRIDGE',
-    date: '260927',
-    time: '0815',
-    version: '00501',
-    usage: 'P',
-    ackRequested: false,
-    status: 'A',
-    note: '000',
-    otherNotes: [],
-    sendTa1: false,
-    groups,
-    fileOffset: 0,
-    ...over,
-  };
-}
+const interchange = (groups: GroupResult[], over: Partial<InterchangeResult> = {}): InterchangeResult =>
+  interchangeResult({ sender: 'ACMEHEALTH', receiver: 'EDIBRIDGE', ackRequested: false, sendTa1: false, groups, ...over });
 
 function ctx(start = 1000): AckContext {
   return { now: () => new Date('2026-09-28T12:00:00Z'), nextControlNumber: memoryControlNumbers(start) };

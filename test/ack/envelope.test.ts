@@ -10,28 +10,10 @@ import {
   yymmdd,
 } from '../../src/ack/envelope.js';
 import type { InterchangeResult } from '../../src/x12/report.js';
+import { interchangeResult } from '../support/results.js';
 
-function received(over: Partial<InterchangeResult> = {}): InterchangeResult {
-  return {
-    control: '000000905',
-    senderQualifier: 'ZZ',
-    sender: 'ACMEHEALTH     ',
-    receiverQualifier: '30',
-    receiver: '987654321',
-    date: '260927',
-    time: '0815',
-    version: '00501',
-    usage: 'T',
-    ackRequested: false,
-    status: 'A',
-    note: '000',
-    otherNotes: [],
-    sendTa1: false,
-    groups: [],
-    fileOffset: 0,
-    ...over,
-  };
-}
+const received = (over: Partial<InterchangeResult> = {}): InterchangeResult =>
+  interchangeResult({ receiverQualifier: '30', receiver: '987654321', usage: 'T', ackRequested: false, sendTa1: false, ...over });
 
 const at = new Date(Date.UTC(2026, 8, 28, 7, 5, 0));
 

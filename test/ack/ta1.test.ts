@@ -2,28 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { memoryControlNumbers } from '../../src/ack/envelope.js';
 import { buildTa1 } from '../../src/ack/ta1.js';
 import type { InterchangeResult } from '../../src/x12/report.js';
+import { interchangeResult } from '../support/results.js';
 
-function interchange(over: Partial<InterchangeResult> = {}): InterchangeResult {
-  return {
-    control: '000000905',
-    senderQualifier: 'ZZ',
-    sender: 'ACMEHEALTH',
-    receiverQualifier: 'ZZ',
-    receiver: 'EDIBRIDGE',
-    date: '260927',
-    time: '0815',
-    version: '00501',
-    usage: 'P',
-    ackRequested: true,
-    status: 'A',
-    note: '000',
-    otherNotes: [],
-    sendTa1: true,
-    groups: [],
-    fileOffset: 0,
-    ...over,
-  };
-}
+const interchange = (over: Partial<InterchangeResult> = {}): InterchangeResult =>
+  interchangeResult({ sender: 'ACMEHEALTH', receiver: 'EDIBRIDGE', ...over });
 
 const ctx = () => ({ now: () => new Date('2026-09-28T12:00:00Z'), nextControlNumber: memoryControlNumbers(1) });
 

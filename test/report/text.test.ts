@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../../src/report/text.js';
 import type { FileReport, GroupResult, InterchangeResult, SetResult } from '../../src/x12/report.js';
+import { setResult } from '../support/results.js';
 
 // Planted PHI: none of these may appear in a report.
 const SSN = '123456789';
 const LAST_NAME = 'DOE';
 const BIRTH_DATE = '19800101';
 
-function set(control: string, over: Partial<SetResult> = {}): SetResult {
-  return {
-    id: '834',
-    control,
-    convention: '005010X220A1',
-    status: 'A',
-    codes: [],
-    errors: [],
-    errorsTruncated: false,
-    segmentCount: 30,
-    fileOffset: 0,
-    guide: 'Benefit Enrollment and Maintenance',
-    ...over,
-  };
-}
+const set = (control: string, over: Partial<SetResult> = {}): SetResult =>
+  setResult(control, { guide: 'Benefit Enrollment and Maintenance', ...over });
 
 const group: GroupResult = {
   functionalId: 'BE',
