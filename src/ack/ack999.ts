@@ -13,7 +13,7 @@
  * A 999 never answers a 999 or a TA1 (GroupResult.acknowledge is false for those), and a
  * rejected interchange gets no 999 at all: its TA1 answers it.
  */
-import type { ElementError, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
+import type { ElementError, SituationalTrigger, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
 import { closeGroup, closeInterchange, openGroup, openInterchange, type AckContext, type OutboundInterchange } from './envelope.js';
 import { capped, type SegmentWriter } from './writer.js';
 
@@ -86,19 +86,21 @@ function writeSegmentError(w: SegmentWriter, e: SegmentError): void {
   if (e.businessUnit) {
     w.add('CTX', [capped(e.businessUnit.name, LEN.contextName), capped(e.businessUnit.value, LEN.contextReference)]);
   }
-  const t = e.trigger;
-  if (t) {
-    w.add(
-      'CTX',
-      'SITUATIONAL TRIGGER',
-      capped(t.segmentId, LEN.segmentId),
-      t.position,
-      capped(t.loopId, LEN.loopId),
-      [t.element, t.component],
-      capped(t.ref, LEN.elementRef),
-    );
-  }
+  if (e.trigger) writeTrigger(w, e.trigger);
   for (const el of e.elements) writeElementError(w, el);
+}
+
+/** CTX*SITUATIONAL TRIGGER: the segment and element whose value made a guide rule apply. */
+function writeTrigger(w: SegmentWriter, t: SituationalTrigger): void {
+  w.add(
+    'CTX',
+    'SITUATIONAL TRIGGER',
+    capped(t.segmentId, LEN.segmentId),
+    t.position,
+    capped(t.loopId, LEN.loopId),
+    [t.element, t.component],
+    capped(t.ref, LEN.elementRef),
+  );
 }
 
 /**
@@ -121,4 +123,6 @@ function writeElementError(w: SegmentWriter, el: ElementError): void {
     el.code,
     capped(el.value, LEN.badData),
   );
+  // Loop 2110's CTX: which element's value made the rule that failed apply.
+  if (el.trigger) writeTrigger(w, el.trigger);
 }

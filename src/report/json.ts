@@ -35,6 +35,8 @@ export interface JsonElementError {
   error: JsonCode;
   /** Length of the bad value; the value itself is never reported. */
   valueLength: number | null;
+  /** The guide's situational rule that found the fault (its wording), if one did. */
+  rule: string | null;
 }
 
 export interface JsonSegmentError {
@@ -222,5 +224,6 @@ function elementError(el: ElementError): JsonElementError {
     name: el.name ?? null,
     error: code(describeIk403)(el.code),
     valueLength: el.value !== undefined && el.value !== '' ? el.value.length : null,
+    rule: el.rule ?? null,
   };
 }

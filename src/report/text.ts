@@ -89,7 +89,8 @@ function segmentLines(e: SegmentError, out: string[]): void {
 function elementLine(segmentId: string, el: ElementError): string {
   const name = el.name ? ` "${el.name}"` : '';
   const value = el.value !== undefined && el.value !== '' ? ` (value not shown, ${plural(el.value.length, 'character')})` : '';
-  return `element ${elementRef(segmentId, el)}${name}: ${describeIk403(el.code)}${value}`;
+  const rule = el.rule ? ` — guide rule: ${el.rule}` : '';
+  return `element ${elementRef(segmentId, el)}${name}: ${describeIk403(el.code)}${value}${rule}`;
 }
 
 function summaryLine(report: FileReport): string {

@@ -19,6 +19,10 @@ export interface ElementError {
   value?: string | undefined;
   /** Element name from the guide, for people. */
   name?: string | undefined;
+  /** The situational rule's trigger, when a guide rule (not X12 syntax) found the fault. */
+  trigger?: SituationalTrigger | undefined;
+  /** The guide's wording of that rule, for people. */
+  rule?: string | undefined;
 }
 
 /** CTX in the 999: points at the segment whose content made a situational rule apply. */

@@ -134,6 +134,9 @@ const EXPECTATIONS: Expectation[] = [
   { case: 'ik403-12-too-many-repetitions', acks: '999', ik304: '8', ik403: '12' },
   { case: 'ik403-13-too-many-components', acks: '999', ik304: '8', ik403: '13' },
   { case: 'ik403-i10-not-used-element', acks: '999', ik304: '8', ik403: 'I10', ik5: 'I5' },
+  // Situational rule (N402 with the country in N404): IK4 with a CTX situational trigger in loop 2110.
+  { case: 'ik403-i9-situational-required', acks: '999', ik304: '8', ik403: 'I9', ik5: 'I5' },
+  { case: 'ik403-i13-situational-not-used', acks: '999', ik304: '8', ik403: 'I13', ik5: 'I5' },
 
   // ------------------------------------------------------------ IK5
   { case: 'ik5-1-set-not-supported', acks: '999', ik501: 'R', ik5: '1', ak901: 'R' },

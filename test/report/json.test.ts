@@ -98,6 +98,7 @@ describe('toJsonReport', () => {
           name: 'Name Last',
           error: { code: '6', description: 'Invalid character in data element' },
           valueLength: 4,
+          rule: null,
         },
         {
           position: 9,
@@ -107,6 +108,7 @@ describe('toJsonReport', () => {
           name: null,
           error: { code: '1', description: 'Required data element missing' },
           valueLength: null,
+          rule: null,
         },
       ],
     });

@@ -1,5 +1,5 @@
-import type { DataType, ElementDefinition, ElementDictionary, ExternalCodeLists, GuideDefinition, LoopNode, SegmentNode } from './definition.js';
-import { CodeSet, TypeKind, type CompiledElement, type CompiledGuide, type CompiledLoop, type CompiledSegment, type CompiledSyntax, type SyntaxKind } from './compiled.js';
+import type { DataType, ElementDefinition, ElementDictionary, RuleEffect, ExternalCodeLists, GuideDefinition, LoopNode, SegmentNode } from './definition.js';
+import { CodeSet, TypeKind, type CompiledEffect, type CompiledElement, type CompiledGuide, type CompiledLoop, type CompiledSegment, type CompiledSyntax, type SyntaxKind } from './compiled.js';
 import { packString } from '../tokenize/segment.js';
 import { X12Error } from '../errors.js';
 
@@ -115,6 +115,14 @@ function compileSegment(node: SegmentNode, ctx: Context): CompiledSegment {
     maxPosition: elements.reduce((m, e) => Math.max(m, e.pos), 0),
     lastRequired: elements.reduce((m, e) => (e.usage === 'R' ? Math.max(m, e.pos) : m), 0),
     syntax: (node.syntax ?? []).map(parseSyntax),
+    rules: (node.rules ?? []).map((r) => ({
+      note: r.note,
+      pos: r.when.pos,
+      values: r.when.in ? new CodeSet(r.when.in) : null,
+      absent: r.when.absent === true,
+      then: compileEffect(r.then),
+      otherwise: r.otherwise ? compileEffect(r.otherwise) : null,
+    })),
     dateFormats: Int32Array.from(elements.flatMap((f, k) => {
       const v = elements[k + 1];
       return f.ref === '1250' && v?.ref === '1251' ? [f.pos, v.pos] : [];
@@ -154,6 +162,11 @@ function compileElement(def: ElementDefinition, ctx: Context, segmentId: string)
     codes,
     components,
   };
+}
+
+function compileEffect(e: RuleEffect): CompiledEffect {
+  const bits = (ps: number[] | undefined) => (ps ?? []).reduce((m, p) => m | (1 << p), 0);
+  return { required: bits(e.required), notUsed: bits(e.notUsed), codes: e.codes ? { pos: e.codes.pos, set: new CodeSet(e.codes.in) } : null };
 }
 
 function typeKind(t: DataType): TypeKind {

@@ -96,6 +96,22 @@ export interface CompiledSyntax {
   first: number;
 }
 
+export interface CompiledEffect {
+  /** Presence bits (1 << position) that must be set / must be clear. */
+  required: number;
+  notUsed: number;
+  codes: { pos: number; set: CodeSet } | null;
+}
+
+export interface CompiledRule {
+  note: string;
+  pos: number;
+  values: CodeSet | null;
+  absent: boolean;
+  then: CompiledEffect;
+  otherwise: CompiledEffect | null;
+}
+
 export interface CompiledSegment {
   kind: 'segment';
   id: string;
@@ -110,6 +126,7 @@ export interface CompiledSegment {
   /** Highest position of a required element: absent elements past it need no look. */
   lastRequired: number;
   syntax: CompiledSyntax[];
+  rules: CompiledRule[];
   /** Format and value positions of 1250/1251 pairs (DTP02/DTP03, DTM05/DTM06), flattened. */
   dateFormats: Int32Array;
   /**

@@ -70,6 +70,34 @@ export const ElementDefinition: z.ZodType<ElementDefinition> = z.lazy(() =>
  */
 export const SyntaxNote = z.string().regex(/^[PRCEL](\d\d){2,}$/);
 
+/**
+ * A situational rule of the guide that a machine can check within one segment:
+ * "N402 is required when the address is in the US or Canada (N404 absent, US or CA);
+ * otherwise do not send it". Faults are IK403 I9 (required by the rule, missing),
+ * I13 (not used by the rule, present) and I6 (code not allowed here), each with a
+ * CTX situational trigger naming the element the rule turned on.
+ */
+export const RuleEffect = z.object({
+  required: z.array(z.number().int().positive()).optional(),
+  notUsed: z.array(z.number().int().positive()).optional(),
+  codes: z.object({ pos: z.number().int().positive(), in: z.array(z.string()).min(1) }).strict().optional(),
+}).strict();
+export type RuleEffect = z.infer<typeof RuleEffect>;
+
+export const SituationalRule = z.object({
+  /** The guide's wording, for people. */
+  note: z.string(),
+  /** The rule applies when element `pos` holds one of `in`, or (with `absent`) is not sent. */
+  when: z.object({
+    pos: z.number().int().positive(),
+    in: z.array(z.string()).optional(),
+    absent: z.boolean().optional(),
+  }).strict(),
+  then: RuleEffect,
+  otherwise: RuleEffect.optional(),
+}).strict();
+export type SituationalRule = z.infer<typeof SituationalRule>;
+
 export interface SegmentNode {
   kind: 'segment';
   id: string;
@@ -83,6 +111,7 @@ export interface SegmentNode {
   /** Maximum uses at this position; null means unbounded (">1"). */
   maxUse: number | null;
   syntax?: string[] | undefined;
+  rules?: SituationalRule[] | undefined;
   elements: ElementDefinition[];
 }
 
@@ -113,6 +142,7 @@ export const SegmentNode: z.ZodType<SegmentNode> = z.object({
   usage: Usage,
   maxUse: z.number().int().positive().nullable(),
   syntax: z.array(SyntaxNote).optional(),
+  rules: z.array(SituationalRule).optional(),
   elements: z.array(ElementDefinition),
 }).strict();
 

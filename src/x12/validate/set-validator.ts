@@ -4,7 +4,7 @@
  * its elements (IK403 codes). Keeps only the open loops and the errors found.
  */
 import type { Ik304, Ik403 } from '../codes.js';
-import type { ElementError, SegmentError } from '../report.js';
+import type { ElementError, SegmentError, SituationalTrigger } from '../report.js';
 import type { CompiledBusinessUnit, CompiledElement, CompiledGuide, CompiledLoop, CompiledNode, CompiledSegment } from '../schema/compiled.js';
 import type { Segment } from '../tokenize/segment.js';
 import { latin1, packBytes } from '../tokenize/segment.js';
@@ -324,6 +324,7 @@ export class SetValidator {
     }
     if (node.syntax.length > 0) this.checkSyntax(present, node, seg);
     if (node.dateFormats.length > 0) this.checkDateFormats(seg, node);
+    if (node.rules.length > 0) this.checkRules(seg, node, present, loopId, position);
     if (this.found !== null) {
       this.push({ segmentId: seg.id, position, loopId: loopId || undefined, code: '8', elements: this.found, name: node.name, fileOffset: seg.fileOffset });
       this.found = null;
@@ -427,6 +428,34 @@ export class SetValidator {
   private syntaxError(node: CompiledSegment, position: number, code: Ik403, value?: string): void {
     const def = node.byPosition[position];
     this.addElement({ position, ref: def?.ref, code, name: def?.name, value });
+  }
+
+  /** The guide's situational rules on this segment (I9, I13, I6 with a CTX trigger). */
+  private checkRules(seg: Segment, node: CompiledSegment, present: number, loopId: string, position: number): void {
+    for (const rule of node.rules) {
+      const bit = 1 << rule.pos;
+      const s = seg.rangeStart(rule.pos);
+      const e = seg.rangeEnd(rule.pos);
+      const applies = (present & bit) === 0 ? rule.absent : rule.values !== null && rule.values.hasBytes(seg.buf, s, e);
+      const effect = applies ? rule.then : rule.otherwise;
+      if (!effect) continue;
+      const missing = effect.required & ~present;
+      const extra = effect.notUsed & present;
+      const codes = effect.codes;
+      const badCode = codes !== null && seg.has(codes.pos) &&
+        !codes.set.hasBytes(seg.buf, seg.rangeStart(codes.pos), seg.rangeEnd(codes.pos));
+      if (missing === 0 && extra === 0 && !badCode) continue;
+      const trigger: SituationalTrigger = { segmentId: seg.id, position, loopId: loopId || undefined, element: rule.pos, ref: node.byPosition[rule.pos]?.ref };
+      const add = (pos: number, code: Ik403, value?: string) => {
+        const def = node.byPosition[pos];
+        this.addElement({ position: pos, ref: def?.ref, code, value, name: def?.name, trigger, rule: rule.note });
+      };
+      for (let p = 1; p <= 30; p++) {
+        if (missing & (1 << p)) add(p, 'I9');
+        if (extra & (1 << p)) add(p, 'I13', seg.element(p));
+      }
+      if (badCode && codes) add(codes.pos, 'I6', seg.element(codes.pos));
+    }
   }
 
   /** A date-time period (1251) must be written as its format qualifier (1250) says. */
