@@ -13,7 +13,7 @@
  * A 999 never answers a 999 or a TA1 (GroupResult.acknowledge is false for those), and a
  * rejected interchange gets no 999 at all: its TA1 answers it.
  */
-import type { ElementError, SituationalTrigger, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
+import { acceptedSets, type ElementError, type GroupResult, type InterchangeResult, type SegmentError, type SetResult, type SituationalTrigger } from '../x12/report.js';
 import { closeGroup, closeInterchange, openGroup, openInterchange, type AckContext, type OutboundInterchange } from './envelope.js';
 import { capped, type SegmentWriter } from './writer.js';
 
@@ -61,8 +61,7 @@ function writeGroup(ix: OutboundInterchange, g: GroupResult): void {
   for (const set of g.sets) writeSet(w, set);
 
   const received = g.sets.length;
-  // A rejected group accepts none of its sets, however they fared alone.
-  const accepted = g.status === 'R' ? 0 : g.sets.filter((s) => s.status === 'A' || s.status === 'E').length;
+  const accepted = acceptedSets(g);
   // AK902 is GE01 as sent; without a readable GE we can only report what arrived.
   const declared = Number.isInteger(g.declaredSets) && g.declaredSets >= 0 ? g.declaredSets : received;
   w.add('AK9', g.status, declared, received, accepted, ...firstCodes(g.codes));

@@ -6,7 +6,7 @@
  * so a field added to the results later (possibly holding PHI) does not leak out here.
  * Element values and business-unit references are left out; only a value's length is kept.
  */
-import type { ElementError, FileReport, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
+import { acceptedSets, type ElementError, type FileReport, type GroupResult, type InterchangeResult, type SegmentError, type SetResult } from '../x12/report.js';
 import {
   describeAk9,
   describeIk304,
@@ -168,7 +168,7 @@ function group(g: GroupResult): JsonGroup {
     // JSON has no NaN; JSON.stringify would turn it into null anyway, say so explicitly.
     declaredSets: Number.isFinite(g.declaredSets) ? g.declaredSets : null,
     receivedSets: g.sets.length,
-    acceptedSets: g.sets.filter((s) => s.status !== 'R').length,
+    acceptedSets: acceptedSets(g),
     acknowledge: g.acknowledge,
     fileOffset: g.fileOffset,
     sets: g.sets.map(set),

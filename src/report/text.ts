@@ -5,7 +5,7 @@
  * Element values are never printed (IK404 copies and business-unit references may hold
  * names, SSNs, birth dates): we say how long a value was, not what it was.
  */
-import type { ElementError, FileReport, GroupResult, InterchangeResult, SegmentError, SetResult } from '../x12/report.js';
+import { acceptedSets, type ElementError, type FileReport, type GroupResult, type InterchangeResult, type SegmentError, type SetResult } from '../x12/report.js';
 import {
   describeAk9,
   describeIk304,
@@ -51,7 +51,7 @@ function interchangeLines(ix: InterchangeResult, out: string[]): void {
 }
 
 function groupLines(ix: InterchangeResult, g: GroupResult, out: string[]): void {
-  const accepted = g.sets.filter((s) => s.status !== 'R').length;
+  const accepted = acceptedSets(g);
   out.push(
     `  Group ${g.functionalId} ${g.control} from ${g.sender} to ${g.receiver}, version ${g.version}: ${verdict(g.status)} ` +
       `(${accepted} of ${plural(g.sets.length, 'set')} accepted)`,

@@ -129,3 +129,11 @@ export interface FileReport {
   /** Every set in the file accepted, and every interchange too. */
   accepted: boolean;
 }
+
+/**
+ * Sets a group accepts (AK904): none when the group is rejected, however its sets fared
+ * alone; otherwise those accepted, with or without errors. The 999 and the reports agree.
+ */
+export function acceptedSets(g: GroupResult): number {
+  return g.status === 'R' ? 0 : g.sets.filter((s) => s.status === 'A' || s.status === 'E').length;
+}

@@ -25,6 +25,8 @@ const KEY_SE = packString('SE');
 const NON_FATAL: ReadonlySet<Ta105> = new Set<Ta105>(['001', '021', '024']);
 /** Interchanges answered for unreadable ISA headers, at most, in one file. */
 const MAX_UNREADABLE_INTERCHANGES = 100;
+/** File-level problems kept, at most, in one report. */
+const MAX_PROBLEMS = 1000;
 const ISA_FAULT_NOTES: Record<IsaFault, Ta105> = {
   truncated: '023',
   'element-separator': '026',
@@ -88,11 +90,18 @@ export class EnvelopeValidator implements TokenSink {
   private readonly seenInterchanges = new Set<string>();
   private repetitionValid = true;
   private unreadableIsas = 0;
+  private suppressedProblems = 0;
 
   constructor(private readonly registry: GuideRegistry, private readonly options: EnvelopeOptions = {}) {}
 
   /** Inside a set checked elsewhere (or not at all), the tokenizer need not split elements. */
   skimming = false;
+
+  /** Problems kept at most per file; the rest are counted, so a garbage file cannot exhaust memory. */
+  private addProblem(p: FileProblem): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(p);
+    else this.suppressedProblems++;
+  }
 
   skipped(count: number): void {
     if (this.set) this.set.position += count;
@@ -129,25 +138,25 @@ export class EnvelopeValidator implements TokenSink {
         // Bounded: a file of repeated "ISA*" must not make a million TA1s.
         if (++this.unreadableIsas > MAX_UNREADABLE_INTERCHANGES) {
           if (this.unreadableIsas === MAX_UNREADABLE_INTERCHANGES + 1) {
-            this.problems.push({ kind: p.kind, message: `More than ${MAX_UNREADABLE_INTERCHANGES} unreadable interchange headers; the rest are not answered`, fileOffset: p.fileOffset });
+            this.addProblem({ kind: p.kind, message: `More than ${MAX_UNREADABLE_INTERCHANGES} unreadable interchange headers; the rest are not answered`, fileOffset: p.fileOffset });
           }
           return;
         }
         const r = { ...blankInterchange(p.fileOffset), ...fixedIsaFields(p.header) };
         this.interchanges.push(r);
-        this.problems.push({ kind: p.kind, message: `Interchange header (ISA) cannot be read: ${p.reason.replace('-', ' ')}`, fileOffset: p.fileOffset });
+        this.addProblem({ kind: p.kind, message: `Interchange header (ISA) cannot be read: ${p.reason.replace('-', ' ')}`, fileOffset: p.fileOffset });
         finishInterchange(r, [ISA_FAULT_NOTES[p.reason]]);
         return;
       }
       case 'stray-bytes':
         // Reported with the file; answered by a TA1 only if the file holds no interchange (end()).
-        this.problems.push({ kind: p.kind, message: `${p.length} bytes that are not X12 outside any interchange`, fileOffset: p.fileOffset });
+        this.addProblem({ kind: p.kind, message: `${p.length} bytes that are not X12 outside any interchange`, fileOffset: p.fileOffset });
         return;
       case 'unterminated-segment':
-        this.problems.push({ kind: p.kind, message: `The file ends inside a segment (${p.length} bytes without a terminator)`, fileOffset: p.fileOffset });
+        this.addProblem({ kind: p.kind, message: `The file ends inside a segment (${p.length} bytes without a terminator)`, fileOffset: p.fileOffset });
         return;
       case 'segment-too-long':
-        this.problems.push({ kind: p.kind, message: 'A segment is longer than any X12 segment can be; skipped', fileOffset: p.fileOffset });
+        this.addProblem({ kind: p.kind, message: 'A segment is longer than any X12 segment can be; skipped', fileOffset: p.fileOffset });
         this.note('024');
         return;
       default: {
@@ -165,8 +174,11 @@ export class EnvelopeValidator implements TokenSink {
       const junk = this.problems.some((p) => p.kind === 'stray-bytes');
       const r = blankInterchange(0);
       this.interchanges.push(r);
-      this.problems.push({ kind: 'no-interchange', message: 'The file holds no interchange (no ISA segment)', fileOffset: 0 });
+      this.addProblem({ kind: 'no-interchange', message: 'The file holds no interchange (no ISA segment)', fileOffset: 0 });
       finishInterchange(r, [junk ? '022' : '023']);
+    }
+    if (this.suppressedProblems > 0) {
+      this.problems.push({ kind: 'more-problems', message: `${this.suppressedProblems} more problems of the kinds above are not listed`, fileOffset });
     }
   }
 
@@ -204,7 +216,7 @@ export class EnvelopeValidator implements TokenSink {
   private onIea(seg: Segment): void {
     const ic = this.ic;
     if (!ic) {
-      this.problems.push({ kind: 'stray-segment', message: 'IEA without an interchange header', fileOffset: seg.fileOffset });
+      this.addProblem({ kind: 'stray-segment', message: 'IEA without an interchange header', fileOffset: seg.fileOffset });
       return;
     }
     this.closeGroup(seg.fileOffset);
@@ -237,7 +249,7 @@ export class EnvelopeValidator implements TokenSink {
   private onGs(seg: Segment): void {
     const ic = this.ic;
     if (!ic) {
-      this.problems.push({ kind: 'stray-segment', message: 'GS outside any interchange', fileOffset: seg.fileOffset });
+      this.addProblem({ kind: 'stray-segment', message: 'GS outside any interchange', fileOffset: seg.fileOffset });
       return;
     }
     this.closeGroup(seg.fileOffset);
@@ -282,7 +294,7 @@ export class EnvelopeValidator implements TokenSink {
     const g = this.group;
     if (!g) {
       this.note('022');
-      this.problems.push({ kind: 'stray-segment', message: 'GE without a functional group header', fileOffset: seg.fileOffset });
+      this.addProblem({ kind: 'stray-segment', message: 'GE without a functional group header', fileOffset: seg.fileOffset });
       return;
     }
     this.closeSet(seg.fileOffset, true);
@@ -307,7 +319,7 @@ export class EnvelopeValidator implements TokenSink {
     const g = this.group;
     if (!g) {
       this.note('022');
-      this.problems.push({ kind: 'stray-segment', message: 'Transaction set (ST) outside a functional group', fileOffset: seg.fileOffset });
+      this.addProblem({ kind: 'stray-segment', message: 'Transaction set (ST) outside a functional group', fileOffset: seg.fileOffset });
       return;
     }
     this.closeSet(seg.fileOffset, true);
@@ -360,7 +372,7 @@ export class EnvelopeValidator implements TokenSink {
     const s = this.set;
     if (!s) {
       this.note('022');
-      this.problems.push({ kind: 'stray-segment', message: 'SE without a transaction set header', fileOffset: seg.fileOffset });
+      this.addProblem({ kind: 'stray-segment', message: 'SE without a transaction set header', fileOffset: seg.fileOffset });
       return;
     }
     s.position++;
@@ -381,7 +393,7 @@ export class EnvelopeValidator implements TokenSink {
     // A TA1 stands between ISA and IEA on its own: an interchange acknowledgment.
     if (seg.id === 'TA1' && this.ic && !this.group) return;
     this.note('024');
-    this.problems.push({ kind: 'stray-segment', message: `Segment ${seg.id.slice(0, 3)} outside any transaction set`, fileOffset: seg.fileOffset });
+    this.addProblem({ kind: 'stray-segment', message: `Segment ${seg.id.slice(0, 3)} outside any transaction set`, fileOffset: seg.fileOffset });
   }
 
   /** Ends the open set; `missingTrailer` when SE never came. */
@@ -407,10 +419,16 @@ function onlyImplementationErrors(r: SetResult): boolean {
   return r.errors.every((e) => (e.code === '8' ? e.elements.every((x) => x.code.startsWith('I')) : e.code.startsWith('I')));
 }
 
-/** ISA fields at their fixed offsets, for an ISA whose separators are unusable. */
+/**
+ * ISA fields at their fixed offsets, for an ISA whose separators are unusable, when the
+ * header is laid out as an ISA (one byte at all 16 separator offsets); bytes outside
+ * printable ASCII become "?". Otherwise nothing is taken from it.
+ */
 function fixedIsaFields(h: Uint8Array): Partial<InterchangeResult> {
-  if (h.length < 103) return {};
-  const at = (from: number, to: number) => String.fromCharCode(...h.subarray(from, to));
+  if (h.length < 106) return {};
+  const sep = h[3];
+  if (![3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103].every((o) => h[o] === sep)) return {};
+  const at = (from: number, to: number) => String.fromCharCode(...h.subarray(from, to).map((b) => (b >= 0x20 && b <= 0x7e ? b : 0x3f)));
   return {
     senderQualifier: at(32, 34),
     sender: at(35, 50),

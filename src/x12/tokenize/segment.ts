@@ -7,7 +7,7 @@ import type { Delimiters } from './delimiters.js';
  */
 export class Segment {
   buf: Uint8Array = new Uint8Array(0);
-  /** Segment ID, interned ("ISA", "NM1"). */
+  /** Segment ID, interned ("ISA", "NM1"); "?" when the bytes are no segment ID. */
   id = '';
   /** The ID packed by packBytes, for lookups without strings (-1 for IDs over three bytes). */
   key = -1;

@@ -297,8 +297,10 @@ export class Tokenizer {
       return t + 1;
     }
     const es = this.delims.element;
+    // As readSegment: with a newline terminator, a CR before it belongs to no element.
+    const end = this.delims.segment === LF && t > p && buf[t - 1] === CR ? t - 1 : t;
     let q = p;
-    while (q < t && q - p < 4 && buf[q] !== es) q++;
+    while (q < end && q - p < 4 && buf[q] !== es) q++;
     const key = packBytes(buf, p, q);
     if (key === KEY_SE || key === KEY_ST || key === KEY_GE || key === KEY_GS || key === KEY_IEA) return this.readSegment(buf, p);
     const seg = this.seg;
@@ -422,8 +424,10 @@ export class Tokenizer {
   }
 
   private intern(seg: Segment, key: number, buf: Uint8Array, start: number, end: number, h: number): void {
-    if (key < 0) {
-      seg.id = latin1(buf, start, end);
+    // Only a well-formed segment ID is interned (at most 36 × 36 × 27 of them). Anything
+    // else is "?": the bytes of a mangled line may be a name or an SSN, never to be shown.
+    if (key < 0 || !isSegmentId(buf, start, end)) {
+      seg.id = '?';
       seg.idNo = -1;
       return;
     }
@@ -466,6 +470,19 @@ export class Tokenizer {
       this.strayLength = 0;
     }
   }
+}
+
+/** A segment ID: an upper-case letter, then one or two upper-case letters or digits. */
+function isSegmentId(buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n < 2 || n > 3) return false;
+  const b0 = buf[start] as number;
+  if (b0 < 0x41 || b0 > 0x5a) return false;
+  for (let i = start + 1; i < end; i++) {
+    const b = buf[i] as number;
+    if (!((b >= 0x41 && b <= 0x5a) || (b >= 0x30 && b <= 0x39))) return false;
+  }
+  return true;
 }
 
 /** Whether an envelope segment (SE, ST, GE, GS, IEA, ISA) starts at p. */
