@@ -3,13 +3,12 @@
  * envelope validator; memory holds one chunk, the open loops and the errors found.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { EdiBridgeError } from './errors.js';
 import { availableParallelism } from 'node:os';
-import { EnvelopeValidator, settle, type EnvelopeOptions, type SetCheckerFactory } from './envelope/envelope-validator.js';
+import { EnvelopeValidator, inlineChecker, settle, type EnvelopeOptions, type SetCheckerFactory } from './envelope/envelope-validator.js';
 import { SetWorkerPool } from './parallel/pool.js';
-import { SetValidator } from './validate/set-validator.js';
-import { RemoteSetChecker, type RemoteContext } from './parallel/remote-checker.js';
+import { RemoteContext, RemoteSetChecker } from './parallel/remote-checker.js';
 import type { FileReport } from './report.js';
 import { loadRegistry, type GuideRegistry } from './schema/registry.js';
 import { Tokenizer } from './tokenize/tokenizer.js';
@@ -25,29 +24,35 @@ export interface ValidateOptions extends EnvelopeOptions {
    * more, else 1 (all in line).
    */
   threads?: number;
-  /** A worker pool to use (and leave open), for callers that validate many files. */
+  /** A worker pool to use (and leave open), for callers that validate many files; it may be shared. */
   pool?: SetWorkerPool;
 }
 
 /** Below this size, starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 128 << 20;
+/** Sets smaller than this on average are checked in line: a worker's per-set cost would not pay. */
+const MIN_REMOTE_SET_BYTES = 1 << 20;
+/** Each worker costs about 70 MB; more than this rarely pays on one file. */
+const MAX_DEFAULT_THREADS = 4;
 
 /** Validates a stream of bytes (a file, an SFTP download, an S3 object body). */
 export async function validateStream(source: AsyncIterable<Uint8Array>, options: ValidateOptions = {}): Promise<FileReport> {
-  return run(source, options, async () => {});
+  return run(source, options, null);
 }
 
-async function run(source: AsyncIterable<Uint8Array>, options: ValidateOptions, drain: () => Promise<void>): Promise<FileReport> {
+/** The streaming core; with `remote`, some sets are checked by workers, awaited before verdicts. */
+async function run(source: AsyncIterable<Uint8Array>, options: ValidateOptions, remote: RemoteContext | null): Promise<FileReport> {
   const envelope = new EnvelopeValidator(options.registry ?? loadRegistry(), options);
   const tokenizer = new Tokenizer(envelope);
   let bytes = 0;
   for await (const chunk of source) {
+    if (remote?.failure !== undefined) break;
     bytes += chunk.length;
     tokenizer.push(chunk);
   }
   tokenizer.end();
   envelope.end(bytes);
-  await drain();
+  await remote?.drain();
   return buildReport(options.name ?? '(stream)', bytes, tokenizer.segmentsRead, envelope);
 }
 
@@ -61,7 +66,7 @@ export function validateBytes(data: Uint8Array, options: ValidateOptions = {}): 
   return buildReport(options.name ?? '(bytes)', data.length, tokenizer.segmentsRead, envelope);
 }
 
-export async function validateFile(path: string, options: ValidateOptions = {}): Promise<FileReport & { segments: number }> {
+export async function validateFile(path: string, options: ValidateOptions = {}): Promise<FileReport> {
   let size: number;
   try {
     const info = await stat(path);
@@ -70,30 +75,43 @@ export async function validateFile(path: string, options: ValidateOptions = {}):
   } catch (err) {
     throw new EdiBridgeError('FILE_UNREADABLE', `cannot read ${path}`, { file: path }, { cause: err });
   }
-  const threads = options.threads ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() : 1);
-  const named = { ...options, name: options.name ?? path };
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  // The main thread follows the envelopes and checks every `threads`-th set itself; the
-  // other sets go to threads - 1 workers, which read their sets from the file.
-  const own = threads > 1 && !options.pool ? new SetWorkerPool(threads - 1) : null;
-  const pool = threads > 1 ? options.pool ?? own : null;
+  const registry = options.registry ?? loadRegistry();
+  // Workers load guides from a folder: a registry built in memory is checked in line.
+  const schemaDir = registry.dir;
+  const wanted = options.threads ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1);
+  const threads = schemaDir ? wanted : 1;
+  const named = { ...options, registry, name: options.name ?? path };
+  let stream: ReturnType<typeof createReadStream> | undefined;
+  let handle: FileHandle | undefined;
+  let own: SetWorkerPool | undefined;
   try {
-    if (!pool) return await run(stream, named, async () => {});
-    const ctx: RemoteContext = { pool, path, pending: [], nextId: 0 };
+    stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    if (threads <= 1 || !schemaDir) return await run(stream, named, null);
+    // Workers read through this descriptor: the bytes the main thread reads, even if the
+    // file is moved or replaced meanwhile.
+    handle = await open(path, 'r');
+    const pool = options.pool ?? (own = new SetWorkerPool(threads - 1));
+    const remote = new RemoteContext(pool, handle.fd, schemaDir);
+    // The main thread checks every `threads`-th set itself and skims the others; small
+    // sets (by the average so far) are checked in line, where a worker would cost more.
     let sets = 0;
-    const setChecker: SetCheckerFactory = (guide, result, maxErrors) =>
-      sets++ % threads === threads - 1
-        ? new SetValidator(guide, maxErrors !== undefined ? { maxErrors } : {})
-        : new RemoteSetChecker(ctx, guide, result, maxErrors);
-    return await run(stream, { ...named, setChecker }, async () => {
-      await Promise.all(ctx.pending);
-    });
+    let firstStart = -1;
+    const setChecker: SetCheckerFactory = (guide, result, maxErrors) => {
+      if (firstStart < 0) firstStart = result.fileOffset;
+      const n = sets++;
+      const small = n > 0 && (result.fileOffset - firstStart) / n < MIN_REMOTE_SET_BYTES;
+      return small || n % threads === threads - 1
+        ? inlineChecker(guide, result, maxErrors)
+        : new RemoteSetChecker(remote, guide, result, maxErrors);
+    };
+    return await run(stream, { ...named, setChecker }, remote);
   } catch (err) {
     if (err instanceof EdiBridgeError) throw err;
     throw new EdiBridgeError('FILE_UNREADABLE', `cannot read ${path}`, { file: path }, { cause: err });
   } finally {
-    stream.destroy();
+    stream?.destroy();
     await own?.close();
+    await handle?.close();
   }
 }
 

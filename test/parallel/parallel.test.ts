@@ -69,6 +69,40 @@ describe('parallel set validation', () => {
   });
 });
 
+describe('parallel set validation, shared and custom', () => {
+  it('serves two files at once from one shared pool, each with its own report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edibridge-parallel-shared-'));
+    const a = join(dir, 'a.834');
+    const b = join(dir, 'b.820');
+    await generate834(a, { members: 3000, seed: 11, setSize: 300 });
+    await generate820(b, { lines: 2000, seed: 12, setSize: 200 });
+    const [ra, rb] = await Promise.all([dist.validateFile(a, { threads: 3, pool }), dist.validateFile(b, { threads: 3, pool })]);
+    expect(JSON.stringify(ra)).toBe(JSON.stringify(await dist.validateFile(a, { threads: 1 })));
+    expect(JSON.stringify(rb)).toBe(JSON.stringify(await dist.validateFile(b, { threads: 1 })));
+    expect(ra.interchanges[0]?.groups[0]?.sets.length).toBe(10);
+    expect(rb.interchanges[0]?.groups[0]?.sets.length).toBe(10);
+  });
+
+  it('has workers use the guide folder the caller gave, not the default one', async () => {
+    const { cpSync, readFileSync } = await import('node:fs');
+    const { loadRegistry } = (await import(join(import.meta.dirname, '../../dist/x12/schema/registry.js'))) as typeof import('../../src/x12/schema/registry.js');
+    const dir = mkdtempSync(join(tmpdir(), 'edibridge-parallel-guides-'));
+    cpSync(join(import.meta.dirname, '../../schemas/x12'), dir, { recursive: true });
+    // A plan's own variant of the guide: one more insurance line code in HD03.
+    const guideFile = join(dir, '834.005010X220A1.json');
+    writeFileSync(guideFile, readFileSync(guideFile, 'utf8').replace('"codes": ["AG", "AH", "AJ"', '"codes": ["ZZZ", "AG", "AH", "AJ"'));
+    const registry = loadRegistry(dir);
+    const file = join(dir, 'plan.834');
+    await generate834(file, { members: 2000, seed: 13, setSize: 200 });
+    writeFileSync(file, readFileSync(file, 'latin1').replace(/\nHD\*021\*\*HLT/g, '\nHD*021**ZZZ'), 'latin1');
+    const inline = await dist.validateFile(file, { threads: 1, registry });
+    const parallel = await dist.validateFile(file, { threads: 3, pool, registry });
+    expect(inline.accepted).toBe(true);
+    expect(JSON.stringify(parallel)).toBe(JSON.stringify(inline));
+    expect((await dist.validateFile(file, { threads: 3, pool })).accepted).toBe(false);
+  });
+});
+
 describe('parallel set validation on mutated files', () => {
   it('gives the in-line report for hundreds of mutated corpus files', async () => {
     const fc = await import('fast-check');

@@ -39,8 +39,8 @@ const ISA_FAULT_NOTES: Record<IsaFault, Ta105> = {
 export interface SetChecker {
   begin(st: Segment): void;
   segment(seg: Segment, position: number): void;
-  /** `position` is that of the last segment of the set. */
-  finish(position: number): void;
+  /** `position` is that of the set's last segment; `end` a file offset past it. */
+  finish(position: number, end: number): void;
   readonly errors: SegmentError[];
   readonly truncated: boolean;
   /** True when the set is checked elsewhere: its content need only be counted here. */
@@ -58,7 +58,7 @@ export interface EnvelopeOptions extends IsaCheckOptions {
   setChecker?: SetCheckerFactory;
 }
 
-const inlineChecker: SetCheckerFactory = (guide, _result, maxErrors) =>
+export const inlineChecker: SetCheckerFactory = (guide, _result, maxErrors) =>
   new SetValidator(guide, maxErrors !== undefined ? { maxErrors } : {});
 
 interface OpenInterchange {
@@ -333,7 +333,7 @@ export class EnvelopeValidator implements TokenSink {
     if (!/^[ -~]{4,9}$/.test(control)) codes.push('7');
     else if (g.setControls.has(control)) codes.push('23');
     g.setControls.add(control);
-    let guideName: string | undefined;
+    let guide: CompiledGuide | undefined;
     // A set in a group we cannot process is not accepted: the group's code says why.
     if (!g.supported) codes.push(g.result.codes.includes('2') ? 'I6' : '1');
     else if (codes.length === 0) {
@@ -341,11 +341,8 @@ export class EnvelopeValidator implements TokenSink {
       if (!this.registry.supportsSet(fid, id)) codes.push('1');
       else if (st03 && st03 !== g.result.version && !this.registry.find(fid, id, st03)) codes.push('19');
       else {
-        const guide = this.registry.find(fid, id, convention);
+        guide = this.registry.find(fid, id, convention);
         if (!guide) codes.push('I6');
-        else {
-          guideName = guide.name;
-        }
       }
     }
     const result: SetResult = {
@@ -358,9 +355,8 @@ export class EnvelopeValidator implements TokenSink {
       errorsTruncated: false,
       segmentCount: 1,
       fileOffset: seg.fileOffset,
-      guide: guideName,
+      guide: guide?.name,
     };
-    const guide = guideName !== undefined ? this.registry.find(g.result.functionalId, id, convention) : undefined;
     const validator = guide ? (this.options.setChecker ?? inlineChecker)(guide, result, this.options.maxErrorsPerSet) : null;
     validator?.begin(seg);
     g.result.sets.push(result);
@@ -380,7 +376,8 @@ export class EnvelopeValidator implements TokenSink {
     const count = seg.element(1);
     if (!/^\d{1,10}$/.test(count) || Number(count) !== s.position) s.result.codes.push('4');
     if (seg.element(2) !== s.result.control) s.result.codes.push('3');
-    this.closeSet(seg.fileOffset, false);
+    // Past SE's terminator (and an LF after a CR, where the newline is the terminator).
+    this.closeSet(seg.fileOffset + (seg.end - seg.start) + 2, false);
   }
 
   private onOther(seg: Segment): void {
@@ -396,15 +393,15 @@ export class EnvelopeValidator implements TokenSink {
     this.addProblem({ kind: 'stray-segment', message: `Segment ${seg.id.slice(0, 3)} outside any transaction set`, fileOffset: seg.fileOffset });
   }
 
-  /** Ends the open set; `missingTrailer` when SE never came. */
-  private closeSet(_fileOffset: number, missingTrailer: boolean): void {
+  /** Ends the open set, whose bytes end before `end`; `missingTrailer` when SE never came. */
+  private closeSet(end: number, missingTrailer: boolean): void {
     const s = this.set;
     if (!s) return;
     if (missingTrailer) s.result.codes.push('2');
     s.result.segmentCount = s.position;
     const checker = s.validator;
     if (checker) {
-      checker.finish(s.position);
+      checker.finish(s.position, end);
       // An inline checker is done now; a remote one fills these in when its worker answers.
       s.result.errors = checker.errors;
       s.result.errorsTruncated = checker.truncated;

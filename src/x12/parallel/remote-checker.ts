@@ -1,6 +1,6 @@
 /**
- * A SetChecker that only notes where its set is, then hands the set to the worker pool
- * when it closes. Its findings are written into the SetResult when the worker answers.
+ * A SetChecker that only notes where its set is; when the set closes, it joins a batch
+ * for the worker pool. Its findings are written into the SetResult when the worker answers.
  */
 import type { SetChecker } from '../envelope/envelope-validator.js';
 import type { SegmentError, SetResult } from '../report.js';
@@ -8,13 +8,54 @@ import type { CompiledGuide } from '../schema/compiled.js';
 import type { Delimiters } from '../tokenize/delimiters.js';
 import type { Segment } from '../tokenize/segment.js';
 import type { SetWorkerPool } from './pool.js';
+import type { SetJob } from './set-job.js';
 
-export interface RemoteContext {
-  pool: SetWorkerPool;
-  path: string;
-  /** Every job handed out, to be awaited before verdicts are settled. */
-  pending: Array<Promise<void>>;
-  nextId: number;
+/** Small sets travel together: one message per this many bytes of sets. */
+const BATCH_BYTES = 8 << 20;
+
+export class RemoteContext {
+  private jobs: SetJob[] = [];
+  private results: SetResult[] = [];
+  private bytes = 0;
+  private readonly pending: Array<Promise<void>> = [];
+  /** The first failure of any batch; reading stops when there is one. */
+  failure: unknown;
+
+  constructor(private readonly pool: SetWorkerPool, private readonly fd: number, private readonly schemaDir: string) {}
+
+  add(job: SetJob, result: SetResult): void {
+    this.jobs.push(job);
+    this.results.push(result);
+    this.bytes += job.end - job.start;
+    if (this.bytes >= BATCH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.jobs.length === 0) return;
+    const sets = this.jobs;
+    const results = this.results;
+    this.jobs = [];
+    this.results = [];
+    this.bytes = 0;
+    this.pending.push(this.pool.run({ fd: this.fd, schemaDir: this.schemaDir, sets }).then(
+      (findings) => findings.forEach((f, i) => {
+        const r = results[i] as SetResult;
+        r.errors = f.errors;
+        r.errorsTruncated = f.truncated;
+      }),
+      // Handled at once (no unhandled rejection); thrown from drain().
+      (err: unknown) => {
+        this.failure ??= err;
+      },
+    ));
+  }
+
+  /** Sends what is left and waits for every batch; throws the first failure. */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.all(this.pending);
+    if (this.failure !== undefined) throw this.failure;
+  }
 }
 
 export class RemoteSetChecker implements SetChecker {
@@ -38,24 +79,17 @@ export class RemoteSetChecker implements SetChecker {
 
   segment(): void {}
 
-  finish(position: number): void {
-    const delimiters = this.delimiters;
-    if (!delimiters) return;
-    const result = this.result;
-    const job = this.ctx.pool.run({
-      id: ++this.ctx.nextId,
-      path: this.ctx.path,
+  finish(position: number, end: number): void {
+    if (!this.delimiters) return;
+    this.ctx.add({
       start: this.start,
+      end,
       segments: position,
-      delimiters,
+      delimiters: this.delimiters,
       functionalId: this.guide.functionalGroup,
       setId: this.guide.transactionSet,
-      convention: result.convention,
+      convention: this.result.convention,
       maxErrors: this.maxErrors,
-    });
-    this.ctx.pending.push(job.then((r) => {
-      result.errors = r.errors;
-      result.errorsTruncated = r.truncated;
-    }));
+    }, this.result);
   }
 }

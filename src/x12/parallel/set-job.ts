@@ -1,9 +1,9 @@
 /**
- * One transaction set handed to a worker thread: where its bytes are and how to read them.
+ * Transaction sets handed to a worker thread: where their bytes are and how to read them.
  * The worker tokenizes exactly `segments` segments from `start` (ST first) and checks them
- * with the set's guide, so its findings are those the inline check would have made.
+ * with the set's guide, so its findings are those the in-line check would have made.
  */
-import { createReadStream } from 'node:fs';
+import { readSync } from 'node:fs';
 import type { SegmentError } from '../report.js';
 import type { GuideRegistry } from '../schema/registry.js';
 import type { Delimiters } from '../tokenize/delimiters.js';
@@ -12,10 +12,9 @@ import { Tokenizer } from '../tokenize/tokenizer.js';
 import { SetValidator } from '../validate/set-validator.js';
 
 export interface SetJob {
-  id: number;
-  path: string;
-  /** File offset of the ST segment. */
+  /** File offsets: the ST segment, and a bound past the set's last segment. */
   start: number;
+  end: number;
   /** Segments from ST on that belong to the set (SE included when present). */
   segments: number;
   delimiters: Delimiters;
@@ -25,19 +24,33 @@ export interface SetJob {
   maxErrors: number | undefined;
 }
 
-export interface SetJobResult {
+/** What goes to a worker: several sets of one file, read through a descriptor the caller holds open. */
+export interface SetBatch {
   id: number;
+  fd: number;
+  schemaDir: string;
+  sets: SetJob[];
+}
+
+export interface SetFindings {
   errors: SegmentError[];
   truncated: boolean;
+}
+
+export interface SetBatchResult {
+  id: number;
+  results?: SetFindings[];
   error?: string;
 }
 
-/** Stops the read early once the set's last segment is in. */
+const READ_SIZE = 1 << 20;
+
+/** Stops reading once the set's last segment is in. */
 class Done extends Error {}
 
-export async function runSetJob(job: SetJob, registry: GuideRegistry): Promise<SetJobResult> {
+export function runSetJob(job: SetJob, fd: number, registry: GuideRegistry, buffer: Uint8Array): SetFindings {
   const guide = registry.find(job.functionalId, job.setId, job.convention);
-  if (!guide) return { id: job.id, errors: [], truncated: false, error: `no guide for ${job.setId} ${job.convention}` };
+  if (!guide) throw new Error(`no guide for ${job.setId} ${job.convention}`);
   const validator = new SetValidator(guide, job.maxErrors !== undefined ? { maxErrors: job.maxErrors } : {});
   let position = 0;
   const tokenizer = new Tokenizer({
@@ -50,15 +63,23 @@ export async function runSetJob(job: SetJob, registry: GuideRegistry): Promise<S
     // The main thread's tokenizer reports problems; the same bytes give the same ones.
     problem() {},
   }, { delimiters: job.delimiters, fileOffset: job.start });
-  const stream = createReadStream(job.path, { start: job.start, highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of stream) tokenizer.push(chunk as Uint8Array);
+    // Positional reads of the caller's descriptor: no re-open, and the bytes are those
+    // the main thread read even if the file is moved meanwhile.
+    for (let at = job.start; at < job.end;) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, job.end - at), at);
+      if (n === 0) break;
+      tokenizer.push(buffer.subarray(0, n));
+      at += n;
+    }
     tokenizer.end();
   } catch (err) {
     if (!(err instanceof Done)) throw err;
-  } finally {
-    stream.destroy();
   }
   validator.finish(position);
-  return { id: job.id, errors: validator.errors, truncated: validator.truncated };
+  return { errors: validator.errors, truncated: validator.truncated };
+}
+
+export function newReadBuffer(): Uint8Array {
+  return new Uint8Array(READ_SIZE);
 }

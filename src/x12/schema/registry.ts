@@ -15,7 +15,11 @@ export const DEFAULT_SCHEMA_DIR = fileURLToPath(new URL('../../../schemas/x12/',
 export class GuideRegistry {
   private readonly guides: CompiledGuide[] = [];
 
-  constructor(guides: Iterable<CompiledGuide>) {
+  /** The folder the guides were loaded from (worker threads load the same); none when built in memory. */
+  readonly dir: string | undefined;
+
+  constructor(guides: Iterable<CompiledGuide>, dir?: string) {
+    this.dir = dir;
     for (const g of guides) this.guides.push(g);
   }
 
@@ -37,9 +41,6 @@ export class GuideRegistry {
     return this.guides.find((g) => g.functionalGroup === functionalId && g.transactionSet === setId && g.conventions.includes(convention));
   }
 
-  list(): readonly CompiledGuide[] {
-    return this.guides;
-  }
 }
 
 let cached: GuideRegistry | undefined;
@@ -65,7 +66,7 @@ export function loadRegistry(dir: string = DEFAULT_SCHEMA_DIR): GuideRegistry {
     .filter((f) => /^\d{3}\..+\.json$/.test(f))
     .sort()
     .map((f) => compileGuide(parse(GuideDefinition, f), dictionary, external));
-  const registry = new GuideRegistry(guides);
+  const registry = new GuideRegistry(guides, dir);
   if (dir === DEFAULT_SCHEMA_DIR) cached = registry;
   return registry;
 }
