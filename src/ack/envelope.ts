@@ -6,6 +6,7 @@
  * The clock and the control-number allocator come from the caller: tests fix them, and
  * production keeps control numbers unique per partner (in the database, not in memory).
  */
+import { ID_QUALIFIERS } from '../x12/envelope/isa.js';
 import type { InterchangeResult } from '../x12/report.js';
 import { SegmentWriter, X12_SEPARATORS, escapeValue, type Separators } from './writer.js';
 
@@ -95,13 +96,12 @@ function separatorsFor(ctx: AckContext): Separators {
   return { ...X12_SEPARATORS, suffix: ctx.suffix ?? X12_SEPARATORS.suffix };
 }
 
-const ID_QUALIFIERS = new Set(['01', '14', '20', '27', '28', '29', '30', '33', 'ZZ']);
 /** Usable as sent: printable, not blank, fits, and none of our own delimiters in it. */
-const isPrintableId = (id: string): boolean => /^[ -~]+$/.test(id) && !/[*:^~]/.test(id) && id.trim() !== '' && id.length <= 15;
+const echoable = (id: string, max: number): boolean => /^[ -~]+$/.test(id) && !/[*:^~]/.test(id) && id.trim() !== '' && id.length <= max;
 
 /** A party's ISA qualifier and ID as received when usable, else the fallback. */
 function party(qualifier: string, id: string, fallback: { qualifier: string; id: string }): { qualifier: string; id: string } {
-  return ID_QUALIFIERS.has(qualifier) && isPrintableId(id) ? { qualifier, id } : fallback;
+  return ID_QUALIFIERS.has(qualifier) && echoable(id, 15) ? { qualifier, id } : fallback;
 }
 
 /** Writes our ISA in answer to `received` and returns the open interchange. */
@@ -159,12 +159,11 @@ export function openGroup(
 ): OutboundGroup {
   const control = takeControlNumber(ix.ctx);
   // GS02/GS03 fall back to the interchange IDs where the received group left them unusable.
-  const usable = (s: string) => /^[ -~]+$/.test(s) && !/[*:^~]/.test(s) && s.trim() !== '';
   ix.writer.add(
     'GS',
     functionalId,
-    { text: usable(sender) ? sender : ix.us, max: 15 },
-    { text: usable(receiver) ? receiver : ix.them, max: 15 },
+    { text: echoable(sender, 15) ? sender : ix.us, max: 15 },
+    { text: echoable(receiver, 15) ? receiver : ix.them, max: 15 },
     ccyymmdd(ix.at),
     hhmm(ix.at),
     control,

@@ -5,6 +5,7 @@
  * see InterchangeResult.sendTa1.
  */
 import type { InterchangeResult } from '../x12/report.js';
+import { isValidDateText, isValidTimeText } from '../x12/validate/values.js';
 import { closeInterchange, hhmm, openInterchange, yymmdd, type AckContext } from './envelope.js';
 
 export function buildTa1(interchange: InterchangeResult, ctx: AckContext): string {
@@ -13,15 +14,8 @@ export function buildTa1(interchange: InterchangeResult, ctx: AckContext): strin
   // (TA105 014, 015, 018, or an unreadable ISA), the copy would make our TA1 invalid:
   // the control number becomes zeros and the date and time those of our receipt.
   const control = /^\d{9}$/.test(interchange.control) ? interchange.control : '000000000';
-  const date = isYymmdd(interchange.date) ? interchange.date : yymmdd(ix.at);
-  const time = /^([01]\d|2[0-3])[0-5]\d$/.test(interchange.time) ? interchange.time : hhmm(ix.at);
+  const date = interchange.date.length === 6 && isValidDateText(interchange.date) ? interchange.date : yymmdd(ix.at);
+  const time = interchange.time.length === 4 && isValidTimeText(interchange.time) ? interchange.time : hhmm(ix.at);
   ix.writer.add('TA1', control, date, time, interchange.status, interchange.note);
   return closeInterchange(ix);
-}
-
-function isYymmdd(s: string): boolean {
-  if (!/^\d{6}$/.test(s)) return false;
-  const m = Number(s.slice(2, 4));
-  const d = Number(s.slice(4, 6));
-  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(2000 + Number(s.slice(0, 2)), m, 0)).getUTCDate();
 }

@@ -45,6 +45,7 @@ export interface SegmentError {
   /** IK304; code 8 when only element errors follow. */
   code: Ik304;
   elements: ElementError[];
+  /** For a segment-level situational rule (2100 CTX); the rules encoded so far are element-level. */
   trigger?: SituationalTrigger | undefined;
   /** Business unit context (CTX*name:value), e.g. the subscriber number of the member. */
   businessUnit?: { name: string; value: string } | undefined;
@@ -110,7 +111,7 @@ export interface InterchangeResult {
   /** Whether a TA1 goes back: on errors, or when ISA14 asks for one. */
   sendTa1: boolean;
   groups: GroupResult[];
-  /** Segment delimiters as received, so the acknowledgement can be answered in kind. */
+  /** Byte offset of the ISA in the file. */
   fileOffset: number;
 }
 

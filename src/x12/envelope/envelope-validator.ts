@@ -301,6 +301,11 @@ export class EnvelopeValidator implements TokenSink {
     const declared = seg.element(1);
     g.result.declaredSets = /^\d{1,6}$/.test(declared) ? Number(declared) : Number.NaN;
     if (g.result.declaredSets !== g.setCount) g.result.codes.push('5');
+    // Rejected (AK9 R) for want of sets, which no AK9 code names: the report says so.
+    if (g.setCount === 0) {
+      const control = /^\d{1,9}$/.test(g.result.control) ? ` ${g.result.control}` : '';
+      this.addProblem({ kind: 'empty-group', message: `Functional group${control} holds no transaction set`, fileOffset: seg.fileOffset });
+    }
     if (seg.element(2) !== g.result.control) g.result.codes.push('4');
     this.group = null;
   }

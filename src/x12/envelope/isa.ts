@@ -3,11 +3,12 @@
  */
 import type { Ta105 } from '../codes.js';
 import type { Segment } from '../tokenize/segment.js';
-import { isValidTime } from '../validate/values.js';
+import { isValidDateText, isValidTimeText } from '../validate/values.js';
 
 /** ISA01..ISA16 widths: the ISA is fixed-width so its delimiters can be found by position. */
 const WIDTHS = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
-const ID_QUALIFIERS = new Set(['01', '14', '20', '27', '28', '29', '30', '33', 'ZZ']);
+/** ISA05/ISA07 interchange ID qualifiers of the HIPAA guides. */
+export const ID_QUALIFIERS: ReadonlySet<string> = new Set(['01', '14', '20', '27', '28', '29', '30', '33', 'ZZ']);
 const SUPPORTED_VERSIONS = new Set(['00501']);
 
 export interface IsaFields {
@@ -65,8 +66,8 @@ export function checkIsa(seg: Segment, repetitionSeparatorValid: boolean, option
   if (!width(7) || !ID_QUALIFIERS.has(f.receiverQualifier)) notes.push('007');
   if (!width(8) || blank(f.receiver)) notes.push('008');
   else if (options.receiverIds && options.receiverIds.size > 0 && !options.receiverIds.has(f.receiver.trim())) notes.push('009');
-  if (!width(9) || !isYymmdd(f.date)) notes.push('014');
-  if (!width(10) || !isValidTime(asBytes(f.time), 0, f.time.length)) notes.push('015');
+  if (!width(9) || !isValidDateText(f.date)) notes.push('014');
+  if (!width(10) || !isValidTimeText(f.time)) notes.push('015');
   if (!/^\d{5}$/.test(f.version)) notes.push('017');
   else if (f.version <= '00401' && f.standards !== 'U') notes.push('002');
   else if (!SUPPORTED_VERSIONS.has(f.version)) notes.push('003');
@@ -76,18 +77,4 @@ export function checkIsa(seg: Segment, repetitionSeparatorValid: boolean, option
   if (!['0', '1'].includes(f.ackRequested)) notes.push('019');
   if (!['P', 'T'].includes(f.usage)) notes.push('020');
   return notes;
-}
-
-function isYymmdd(s: string): boolean {
-  if (!/^\d{6}$/.test(s)) return false;
-  const m = Number(s.slice(2, 4));
-  const d = Number(s.slice(4, 6));
-  const y = 2000 + Number(s.slice(0, 2));
-  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-function asBytes(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
-  return b;
 }

@@ -36,7 +36,6 @@ export function compileGuide(def: GuideDefinition, dictionary: ElementDictionary
     name: def.name,
     root,
     businessUnit: def.businessUnit && {
-      loops: new Set(def.businessUnit.loops),
       key: packString(def.businessUnit.segment),
       qualifier: def.businessUnit.qualifier,
       element: def.businessUnit.element,

@@ -55,10 +55,6 @@ export class CodeSet {
     }
   }
 
-  has(value: string): boolean {
-    const k = packString(value);
-    return k >= 0 ? this.hasPacked(k) : this.long.has(value);
-  }
 }
 
 /** Fibonacci hashing of a packed key into a table of mask + 1 slots. */
@@ -168,7 +164,7 @@ export interface CompiledLoop {
 export type CompiledNode = CompiledSegment | CompiledLoop;
 
 export interface CompiledBusinessUnit {
-  loops: ReadonlySet<string>;
+  /** The identifying segment's packed ID (which loops are units: CompiledLoop.businessUnit). */
   key: number;
   qualifier: string | undefined;
   element: number;

@@ -77,10 +77,13 @@ export const SyntaxNote = z.string().regex(/^[PRCEL](\d\d){2,}$/);
  * I13 (not used by the rule, present) and I6 (code not allowed here), each with a
  * CTX situational trigger naming the element the rule turned on.
  */
+/** Element positions in rules are presence bits: 1..30. */
+const RulePosition = z.number().int().min(1).max(30);
+
 export const RuleEffect = z.object({
-  required: z.array(z.number().int().positive()).optional(),
-  notUsed: z.array(z.number().int().positive()).optional(),
-  codes: z.object({ pos: z.number().int().positive(), in: z.array(z.string()).min(1) }).strict().optional(),
+  required: z.array(RulePosition).optional(),
+  notUsed: z.array(RulePosition).optional(),
+  codes: z.object({ pos: RulePosition, in: z.array(z.string()).min(1) }).strict().optional(),
 }).strict();
 export type RuleEffect = z.infer<typeof RuleEffect>;
 
@@ -89,7 +92,7 @@ export const SituationalRule = z.object({
   note: z.string(),
   /** The rule applies when element `pos` holds one of `in`, or (with `absent`) is not sent. */
   when: z.object({
-    pos: z.number().int().positive(),
+    pos: RulePosition,
     in: z.array(z.string()).optional(),
     absent: z.boolean().optional(),
   }).strict(),

@@ -9,11 +9,3 @@ export interface Delimiters {
 
 export const CR = 0x0d;
 export const LF = 0x0a;
-
-/** Rendering for messages and for the acknowledgements we write back. */
-export function describeByte(b: number): string {
-  if (b === CR) return 'CR';
-  if (b === LF) return 'LF';
-  if (b < 0x20 || b > 0x7e) return `0x${b.toString(16).padStart(2, '0')}`;
-  return String.fromCharCode(b);
-}

@@ -59,10 +59,6 @@ export class Segment {
     return e > s ? latin1(this.buf, s, e) : '';
   }
 
-  /** The whole segment as text, without terminator; for diagnostics and tests only. */
-  text(): string {
-    return latin1(this.buf, this.start, this.end);
-  }
 }
 
 const decoder = new TextDecoder('latin1');

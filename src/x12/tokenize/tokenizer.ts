@@ -39,7 +39,7 @@ export interface TokenSink {
   /** Called for every segment, ISA included; `seg` is reused after the call returns. */
   segment(seg: Segment): void;
   /** Called when a new ISA has set the delimiters the following segments use. */
-  interchangeStart?(delimiters: Readonly<Delimiters>, isaFixedWidth: boolean): void;
+  interchangeStart?(delimiters: Readonly<Delimiters>): void;
   problem(problem: TokenProblem): void;
   /**
    * While true, segments other than the envelope's (ISA, IEA, GS, GE, ST, SE) are only
@@ -253,7 +253,7 @@ export class Tokenizer {
     let end = t;
     if (this.delims.segment === LF && end > p && buf[end - 1] === CR) {
       end--;
-      if (count === 0 || end >= (starts[count] as number)) special = this.hasSpecial(buf, p, end);
+      special = this.hasSpecial(buf, p, end);
     }
     seg.special = special;
     this.emit(buf, p, end, count);
@@ -327,10 +327,8 @@ export class Tokenizer {
   private readIsa(buf: Uint8Array, p: number, atEnd: boolean): number {
     const n = buf.length;
     const avail = n - p;
-    if (avail < ISA_LENGTH && !atEnd) {
-      // A short ISA is only final at the end of the file; otherwise wait for more.
-      if (avail < ISA_SCAN_LIMIT) return -1;
-    }
+    // A short ISA is only final at the end of the file; otherwise wait for more.
+    if (avail < ISA_LENGTH && !atEnd) return -1;
     const es = buf[p + 3];
     if (es === undefined) return this.unreadableIsa(buf, p, 'truncated');
     if (isAlnum(es) || es === 0x20) return this.unreadableIsa(buf, p, 'element-separator');
@@ -381,7 +379,7 @@ export class Tokenizer {
       this.classes = byteClasses(es, comp, rep, term);
     }
     this.inInterchange = true;
-    this.sink.interchangeStart?.(this.delims, fixed);
+    this.sink.interchangeStart?.(this.delims);
     let end = compAt + 1;
     seg.special = true;
     this.emit(buf, p, end, count);

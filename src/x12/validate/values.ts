@@ -7,8 +7,6 @@ import type { Ik403 } from '../codes.js';
 import { TypeKind, type CompiledElement } from '../schema/compiled.js';
 import { packString } from '../tokenize/segment.js';
 
-/** X12 basic and extended character sets: printable ASCII. */
-
 /**
  * Faults as bits, so the common case (no fault) allocates nothing; see maskCodes.
  * A repetition or component separator inside a simple value is reported as too many
@@ -94,6 +92,21 @@ function d2(buf: Uint8Array, i: number): number {
 }
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A date or time written as text (ISA09/ISA10, TA102/TA103), checked as bytes are. */
+export function isValidDateText(s: string): boolean {
+  return isValidDate(textBytes(s), 0, s.length);
+}
+
+export function isValidTimeText(s: string): boolean {
+  return isValidTime(textBytes(s), 0, s.length);
+}
+
+function textBytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+  return b;
+}
 
 /** CCYYMMDD or YYMMDD, a real calendar date. */
 export function isValidDate(buf: Uint8Array, s: number, e: number): boolean {
