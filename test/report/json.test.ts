@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { JSON_REPORT_FORMAT, toJsonReport } from '../../src/report/json.js';
 import type { FileReport, InterchangeResult } from '../../src/x12/report.js';
+import { interchangeResult } from '../support/results.js';
 
 // Planted PHI: none of these may appear in the JSON.
 const SSN = '123456789';
 const LAST_NAME = 'DOE';
 
-const interchange: InterchangeResult = {
-  control: '000000905',
-  senderQualifier: 'ZZ',
-  sender: 'ACMEHEALTH     ',
-  receiverQualifier: 'ZZ',
-  receiver: 'EDIBRIDGE      ',
-  date: '260927',
-  time: '0815',
-  version: '00501',
-  usage: 'P',
+const interchange: InterchangeResult = interchangeResult({
   ackRequested: false,
   status: 'E',
   note: '006',
-  otherNotes: [],
-  sendTa1: true,
-  fileOffset: 0,
   groups: [
     {
       functionalId: 'BE',
@@ -64,7 +53,7 @@ const interchange: InterchangeResult = {
       ],
     },
   ],
-};
+});
 
 const report: FileReport = { file: 'acme.834', bytes: 900, segments: 12, interchanges: [interchange], problems: [], accepted: false };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../../src/report/text.js';
 import type { FileReport, GroupResult, InterchangeResult, SetResult } from '../../src/x12/report.js';
-import { setResult } from '../support/results.js';
+import { interchangeResult, setResult } from '../support/results.js';
 
 // Planted PHI: none of these may appear in a report.
 const SSN = '123456789';
@@ -74,24 +74,7 @@ const group: GroupResult = {
   ],
 };
 
-const interchange: InterchangeResult = {
-  control: '000000905',
-  senderQualifier: 'ZZ',
-  sender: 'ACMEHEALTH     ',
-  receiverQualifier: 'ZZ',
-  receiver: 'EDIBRIDGE      ',
-  date: '260927',
-  time: '0815',
-  version: '00501',
-  usage: 'P',
-  ackRequested: true,
-  status: 'A',
-  note: '000',
-  otherNotes: [],
-  sendTa1: true,
-  groups: [group],
-  fileOffset: 0,
-};
+const interchange: InterchangeResult = interchangeResult({ groups: [group] });
 
 const rejected: InterchangeResult = {
   ...interchange,
