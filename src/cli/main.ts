@@ -3,6 +3,7 @@
  * calls process.exit, so output is flushed and tests can run commands in-process.
  */
 import { processIo, type Io } from './io.js';
+import { DB_USAGE, dbCommand } from '../db/cli.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
 const USAGE = `edibridge — HIPAA X12 834/820 intake
@@ -11,6 +12,9 @@ commands:
   ${VALIDATE_USAGE.replace('usage: ', '')}
       Validate X12 files (envelopes, 005010X220A1 834, 005010X218 820, 005010X231A1 999);
       print a report; with --ack-dir write the TA1/999 that would be sent.
+  ${DB_USAGE.replace('usage: ', '')}
+      Apply (migrate) or show (status) database migrations: PostgreSQL at DATABASE_URL,
+      else the embedded PGlite database in ./data/pglite.
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -18,6 +22,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   switch (command) {
     case 'validate':
       return validateCommand(rest, io);
+    case 'db':
+      return dbCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,177 @@
+/**
+ * The `pg` adapter: a `pg.Pool` against a PostgreSQL server (DATABASE_URL).
+ * Statements go through the extended protocol (one statement per `query`, as in PGlite);
+ * scripts through the simple protocol. A transaction holds one pooled client from BEGIN to
+ * COMMIT/ROLLBACK; a client whose ROLLBACK failed is destroyed instead of returned.
+ */
+import pg from 'pg';
+import type { Db, QueryResult } from './db.js';
+import { DbError, toDbError } from './errors.js';
+import { TransactionDb, assertNotInside, runInside, type TransactionSession } from './transaction.js';
+
+const DATE_OID = 1082;
+const DATE_ARRAY_OID = 1182;
+
+/** `{2024-01-01,NULL}` → ['2024-01-01', null]: date literals hold no commas or quotes. */
+const parseDateArray = (value: string): (string | null)[] =>
+  value === '{}' ? [] : value.slice(1, -1).split(',').map((d) => (d === 'NULL' ? null : d));
+
+/**
+ * Per-pool type parsers (the global `pg.types` stay untouched): `date` stays the
+ * 'YYYY-MM-DD' text instead of a Date at local midnight. int8/numeric are strings already.
+ */
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary') {
+      if (oid === DATE_OID) return (value: string) => value;
+      if (oid === DATE_ARRAY_OID) return parseDateArray;
+    }
+    return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface PgDbOptions {
+  connectionString: string;
+  /** Pool size (pg's default is 10). */
+  max?: number;
+  /** Sets `search_path` on every connection (a plain lower-case identifier). */
+  searchPath?: string;
+  applicationName?: string;
+  /** Milliseconds to wait for a connection before failing (default 10 000). */
+  connectionTimeoutMillis?: number;
+  /**
+   * Called when an idle pooled connection fails (server restart, network loss). The pool
+   * drops that connection by itself; without this handler the error would end the process.
+   */
+  onIdleError?: (err: DbError) => void;
+}
+
+interface ExtendedQueryConfig extends pg.QueryConfig {
+  queryMode: 'extended';
+}
+
+function extended(text: string, values: readonly unknown[] | undefined): ExtendedQueryConfig {
+  return { text, values: values ? [...values] : [], queryMode: 'extended' };
+}
+
+function toResult<R>(res: pg.QueryResult): QueryResult<R> {
+  return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+}
+
+function sessionOf(client: pg.PoolClient): TransactionSession {
+  return {
+    async query<R>(text: string, values?: readonly unknown[]) {
+      try {
+        return toResult<R>(await client.query(extended(text, values)));
+      } catch (err) {
+        throw toDbError(err);
+      }
+    },
+    async exec(script: string) {
+      try {
+        await client.query(script);
+      } catch (err) {
+        throw toDbError(err);
+      }
+    },
+  };
+}
+
+export class PgDb implements Db {
+  readonly kind = 'pg' as const;
+  private closed = false;
+
+  /** Wraps a pool. With `ownsPool` false, `close()` leaves the pool open for its owner. */
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly ownsPool = true,
+  ) {}
+
+  async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    assertNotInside(this);
+    try {
+      return toResult<R>(await this.pool.query(extended(text, values)));
+    } catch (err) {
+      throw toDbError(err);
+    }
+  }
+
+  async exec(script: string): Promise<void> {
+    assertNotInside(this);
+    try {
+      await this.pool.query(script);
+    } catch (err) {
+      throw toDbError(err);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    assertNotInside(this);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw toDbError(err);
+    }
+    const session = sessionOf(client);
+    const tx = new TransactionDb('pg', session);
+    let broken: Error | undefined;
+    try {
+      await session.query('begin');
+      const result = await runInside(this, () => fn(tx));
+      let commit: pg.QueryResult;
+      try {
+        commit = await client.query('commit');
+      } catch (err) {
+        throw toDbError(err);
+      }
+      // COMMIT of a transaction that hit an error answers ROLLBACK instead of failing:
+      // the work is gone, so the caller must hear of it (PGlite throws here too).
+      if (commit.command !== 'COMMIT') {
+        throw new DbError('INTERNAL', 'transaction was aborted by an earlier error and has been rolled back', {
+          sqlState: '25P02',
+        });
+      }
+      return result;
+    } catch (err) {
+      try {
+        await client.query('rollback');
+      } catch (rollbackErr) {
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw err;
+    } finally {
+      tx.finish();
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsPool) await this.pool.end();
+  }
+}
+
+/** Opens a pool; nothing connects until the first statement. */
+export function createPgDb(options: PgDbOptions): PgDb {
+  const config: pg.PoolConfig = {
+    connectionString: options.connectionString,
+    types: typeParsers,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+    application_name: options.applicationName ?? 'edibridge',
+  };
+  if (options.max !== undefined) config.max = options.max;
+  if (options.searchPath !== undefined) {
+    if (!IDENTIFIER.test(options.searchPath)) {
+      throw new DbError('CONFIG_INVALID', 'searchPath must be a lower-case identifier', { searchPath: options.searchPath });
+    }
+    config.options = `-c search_path=${options.searchPath}`;
+  }
+  const pool = new pg.Pool(config);
+  const onIdleError = options.onIdleError;
+  pool.on('error', (err) => onIdleError?.(toDbError(err)));
+  return new PgDb(pool);
+}

@@ -1,0 +1,190 @@
+/**
+ * The `pglite` adapter: PostgreSQL compiled to WASM, running inside this process
+ * (npm `@electric-sql/pglite`). The embedded default when DATABASE_URL is not set.
+ *
+ * - One PGlite instance is one session; it serialises statements and transactions itself.
+ * - Its data directory must be opened by one process at a time; PGlite does not check,
+ *   so this adapter holds a lock file beside it (`<dataDir>.lock`, with the owner's pid).
+ * - Type parsers are set so values agree with the pg adapter (see db.ts).
+ */
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { Db, QueryResult } from './db.js';
+import { DbError, toDbError } from './errors.js';
+import { TransactionDb, assertNotInside, runInside, type TransactionSession } from './transaction.js';
+
+const BYTEA_OID = 17;
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+const parsers = {
+  [INT8_OID]: (value: string) => value,
+  [DATE_OID]: (value: string) => value,
+  // bytea arrives as '\x…' hex text: decode straight into a Buffer, as pg returns it.
+  [BYTEA_OID]: (value: string) => Buffer.from(value.slice(2), 'hex'),
+};
+
+export interface PgliteDbOptions {
+  /** Where the cluster is kept; in memory when absent. */
+  dataDir?: string;
+}
+
+interface PgliteResults {
+  rows: unknown[];
+  rowCount?: number;
+  affectedRows?: number;
+}
+
+function toResult<R>(res: PgliteResults): QueryResult<R> {
+  return { rows: res.rows as R[], rowCount: res.rowCount ?? res.affectedRows ?? 0 };
+}
+
+function sessionOf(tx: Transaction): TransactionSession {
+  return {
+    async query<R>(text: string, values?: readonly unknown[]) {
+      try {
+        return toResult<R>(await tx.query(text, values ? [...values] : undefined));
+      } catch (err) {
+        throw toDbError(err);
+      }
+    },
+    async exec(script: string) {
+      try {
+        await tx.exec(script);
+      } catch (err) {
+        throw toDbError(err);
+      }
+    },
+  };
+}
+
+export class PgliteDb implements Db {
+  readonly kind = 'pglite' as const;
+  private closed = false;
+
+  constructor(
+    readonly pglite: PGlite,
+    private readonly releaseLock: () => void = () => {},
+  ) {}
+
+  async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    assertNotInside(this);
+    try {
+      return toResult<R>(await this.pglite.query(text, values ? [...values] : undefined));
+    } catch (err) {
+      throw toDbError(err);
+    }
+  }
+
+  async exec(script: string): Promise<void> {
+    assertNotInside(this);
+    try {
+      await this.pglite.exec(script);
+    } catch (err) {
+      throw toDbError(err);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    assertNotInside(this);
+    let handle: TransactionDb | undefined;
+    let fnFailed = false;
+    try {
+      return await this.pglite.transaction(async (t) => {
+        const tx = new TransactionDb('pglite', sessionOf(t));
+        handle = tx;
+        try {
+          return await runInside(this, () => fn(tx));
+        } catch (err) {
+          fnFailed = true;
+          throw err;
+        }
+      });
+    } catch (err) {
+      // Errors of fn pass through unchanged; PGlite's own (BEGIN, or COMMIT of an aborted
+      // transaction) are normalised like any driver error.
+      if (fnFailed) throw err;
+      const { TransactionAbortedError } = await import('@electric-sql/pglite');
+      if (err instanceof TransactionAbortedError) {
+        throw new DbError('INTERNAL', 'transaction was aborted by an earlier error and has been rolled back', { sqlState: '25P02' }, { cause: err });
+      }
+      throw toDbError(err);
+    } finally {
+      handle?.finish();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.pglite.close();
+    } finally {
+      this.releaseLock();
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `<dataDir>.lock` for this process, or fails naming the live owner. */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DbError('CONFIG_INVALID', `cannot create the PGlite lock file ${lockFile}`, { file: lockFile }, { cause: err });
+      }
+      let owner = NaN;
+      try {
+        owner = Number.parseInt(readFileSync(lockFile, 'utf8').trim(), 10);
+      } catch {
+        // Removed meanwhile: try again.
+      }
+      if (Number.isInteger(owner) && owner !== process.pid && pidAlive(owner)) {
+        throw new DbError(
+          'CONFIG_INVALID',
+          `the PGlite data directory ${dataDir} is in use by process ${owner}; PGlite serves one process at a time (set DATABASE_URL to share a PostgreSQL server)`,
+          { file: dataDir, pid: owner },
+        );
+      }
+      if (Number.isInteger(owner) && owner === process.pid) {
+        throw new DbError('CONFIG_INVALID', `the PGlite data directory ${dataDir} is already open in this process`, { file: dataDir });
+      }
+      rmSync(lockFile, { force: true }); // stale: its owner is gone
+    }
+  }
+  throw new DbError('CONFIG_INVALID', `cannot lock the PGlite data directory ${dataDir}`, { file: dataDir });
+}
+
+/** Starts PGlite (4–6 s on first creation of a cluster); in memory without `dataDir`. */
+export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<PgliteDb> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  let release = (): void => {};
+  let dataDir: string | undefined;
+  if (options.dataDir !== undefined) {
+    dataDir = resolve(options.dataDir);
+    mkdirSync(dirname(dataDir), { recursive: true });
+    release = lockDataDir(dataDir);
+  }
+  try {
+    const pglite = dataDir === undefined ? await PGlite.create({ parsers }) : await PGlite.create(dataDir, { parsers });
+    return new PgliteDb(pglite, release);
+  } catch (err) {
+    release();
+    throw toDbError(err, dataDir === undefined ? {} : { file: dataDir });
+  }
+}

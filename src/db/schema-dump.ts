@@ -1,0 +1,155 @@
+/**
+ * `dumpSchema(db)`: a stable, normalised text description of one schema, read from
+ * pg_catalog (sequences, tables with their columns, constraints and indexes, views,
+ * enum types, functions, triggers). It is committed as schemas/sql/schema.sql and a test
+ * fails when the migrations produce something else, so every schema change is reviewed as
+ * a diff. Objects are sorted by name (byte order); columns stay in their table order.
+ *
+ * The text reads like DDL but is for reading and diffing: databases are built by the
+ * migrations. The same dump comes out of PostgreSQL 15 and PGlite (PostgreSQL 18): the
+ * catalog's not-null constraints of PG 18 are shown as column `not null` only.
+ */
+import type { Db } from './db.js';
+import { quoteIdent } from './migrate.js';
+import { DbError } from './errors.js';
+
+export const SCHEMA_DUMP_HEADER = `-- The schema that schemas/sql/migrations produces, as dumped by dumpSchema()
+-- (src/db/schema-dump.ts). Generated: do not edit. test/db checks it against the migrations;
+-- after adding a migration, regenerate it with: UPDATE_SCHEMA_DUMP=1 npx vitest run test/db
+`;
+
+export interface DumpSchemaOptions {
+  /** The schema to describe; default the connection's current schema. */
+  schema?: string;
+}
+
+const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+interface Relation {
+  oid: number;
+  name: string;
+  kind: string;
+}
+
+export async function dumpSchema(db: Db, options: DumpSchemaOptions = {}): Promise<string> {
+  return db.transaction(async (tx) => {
+    let schema = options.schema;
+    if (schema === undefined) {
+      const { rows } = await tx.query<{ s: string | null }>('select current_schema() as s');
+      schema = rows[0]?.s ?? undefined;
+      if (schema === undefined) throw new DbError('CONFIG_INVALID', 'no current schema to dump');
+    }
+    const ns = await tx.query<{ oid: number }>('select oid::int4 as oid from pg_namespace where nspname = $1', [schema]);
+    const nsOid = ns.rows[0]?.oid;
+    if (nsOid === undefined) throw new DbError('CONFIG_INVALID', `schema ${schema} does not exist`, { schema });
+    // Names inside the schema print unqualified, whatever the connection's search_path.
+    await tx.query("select set_config('search_path', $1, true)", [quoteIdent(schema)]);
+    const q = await tx.query<{ q: string }>('select quote_ident($1) as q', [schema]);
+    const qualifier = `${q.rows[0]?.q ?? schema}.`;
+
+    const rels = (
+      await tx.query<Relation>(
+        `select c.oid::int4 as oid, c.relname::text as name, c.relkind::text as kind
+           from pg_class c
+          where c.relnamespace = $1 and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')`,
+        [nsOid],
+      )
+    ).rows.sort(byName);
+
+    const out: string[] = [SCHEMA_DUMP_HEADER];
+
+    for (const seq of rels.filter((r) => r.kind === 'S')) {
+      const { rows } = await tx.query<{ type: string; owner: string | null }>(
+        `select format_type(s.seqtypid, null) as type,
+                (select t.relname || '.' || a.attname
+                   from pg_depend d
+                   join pg_class t on t.oid = d.refobjid
+                   join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+                  where d.classid = 'pg_class'::regclass and d.objid = s.seqrelid
+                    and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+                  limit 1) as owner
+           from pg_sequence s where s.seqrelid = $1`,
+        [seq.oid],
+      );
+      const r = rows[0];
+      out.push(`create sequence ${seq.name} as ${r?.type ?? '?'}${r?.owner ? ` owned by ${r.owner}` : ''};\n`);
+    }
+
+    for (const table of rels.filter((r) => r.kind === 'r' || r.kind === 'p' || r.kind === 'f')) {
+      const columns = await tx.query<{ name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }>(
+        `select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
+                pg_get_expr(d.adbin, d.adrelid) as def, a.attidentity::text as identity, a.attgenerated::text as generated
+           from pg_attribute a
+           left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+          where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
+          order by a.attnum`,
+        [table.oid],
+      );
+      const constraints = await tx.query<{ name: string; def: string }>(
+        `select conname::text as name, pg_get_constraintdef(oid, true) as def
+           from pg_constraint
+          where conrelid = $1 and contype in ('p', 'u', 'f', 'c', 'x')`,
+        [table.oid],
+      );
+      const lines = columns.rows.map((c) => {
+        let line = `  ${c.name} ${c.type}`;
+        if (c.identity === 'a') line += ' generated always as identity';
+        else if (c.identity === 'd') line += ' generated by default as identity';
+        if (c.generated === 's' && c.def !== null) line += ` generated always as (${c.def}) stored`;
+        else if (c.def !== null) line += ` default ${c.def}`;
+        if (c.notnull) line += ' not null';
+        return line;
+      });
+      for (const c of constraints.rows.sort(byName)) lines.push(`  constraint ${c.name} ${c.def}`);
+      out.push(`create ${table.kind === 'p' ? 'partitioned ' : table.kind === 'f' ? 'foreign ' : ''}table ${table.name} (\n${lines.join(',\n')}\n);`);
+
+      const indexes = await tx.query<{ name: string; def: string }>(
+        `select i.relname::text as name, pg_get_indexdef(x.indexrelid) as def
+           from pg_index x
+           join pg_class i on i.oid = x.indexrelid
+          where x.indrelid = $1
+            and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid and c.conrelid = x.indrelid)`,
+        [table.oid],
+      );
+      // pg_get_indexdef qualifies the table whatever the search_path: drop the qualifier.
+      for (const ix of indexes.rows.sort(byName)) out.push(`${ix.def.replace(` ON ${qualifier}`, ' ON ')};`);
+
+      const triggers = await tx.query<{ name: string; def: string }>(
+        `select tgname::text as name, pg_get_triggerdef(oid, true) as def
+           from pg_trigger where tgrelid = $1 and not tgisinternal`,
+        [table.oid],
+      );
+      for (const t of triggers.rows.sort(byName)) out.push(`${t.def};`);
+      out.push('');
+    }
+
+    for (const view of rels.filter((r) => r.kind === 'v' || r.kind === 'm')) {
+      const { rows } = await tx.query<{ def: string }>('select pg_get_viewdef($1::oid, true) as def', [view.oid]);
+      const def = (rows[0]?.def ?? '').trim().replace(/;$/, '');
+      out.push(`create ${view.kind === 'm' ? 'materialized ' : ''}view ${view.name} as\n${def};\n`);
+    }
+
+    const types = await tx.query<{ name: string; labels: string[] }>(
+      `select t.typname::text as name, array_agg(e.enumlabel::text order by e.enumsortorder) as labels
+         from pg_type t join pg_enum e on e.enumtypid = t.oid
+        where t.typnamespace = $1
+        group by t.typname`,
+      [nsOid],
+    );
+    for (const t of types.rows.sort(byName)) {
+      out.push(`create type ${t.name} as enum (${t.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')});\n`);
+    }
+
+    const functions = await tx.query<{ name: string; kind: string; result: string | null }>(
+      `select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name,
+              p.prokind::text as kind, pg_get_function_result(p.oid) as result
+         from pg_proc p where p.pronamespace = $1`,
+      [nsOid],
+    );
+    for (const f of functions.rows.sort(byName)) {
+      out.push(f.kind === 'p' ? `create procedure ${f.name};` : `create function ${f.name} returns ${f.result ?? 'void'};`);
+    }
+
+    return `${out.join('\n').replace(/\n+$/, '')}\n`;
+  });
+}
