@@ -5,7 +5,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { acknowledgementsFor } from '../ack/acknowledgements.js';
 import { memoryControlNumbers, type AckContext } from '../ack/envelope.js';
 import { toJsonReport } from '../report/json.js';
@@ -13,33 +12,20 @@ import { formatReport } from '../report/text.js';
 import { EdiBridgeError, coerceError } from '../x12/errors.js';
 import type { FileReport } from '../x12/report.js';
 import { validateFile } from '../x12/validate.js';
+import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 
 export const VALIDATE_USAGE = 'usage: edibridge validate <file>... [--ack-dir DIR] [--json] [--receiver-id ID]... [--threads N]';
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'ack-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'receiver-id': { type: 'string', multiple: true },
-        threads: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`${coerceError(err).message}\n${VALIDATE_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(argv, {
+    'ack-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'receiver-id': { type: 'string', multiple: true },
+    threads: { type: 'string' },
+  }, VALIDATE_USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(`${VALIDATE_USAGE}\n`);
-    return 0;
-  }
   if (positionals.length === 0) {
     io.err(`${VALIDATE_USAGE}\n`);
     return 2;

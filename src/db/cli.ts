@@ -4,7 +4,7 @@
  * `edibridge db status [--json]` — shows the version and what is pending, changing nothing.
  * Exit 0 on success, 1 when the database refused or a migration failed, 2 for usage.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.js';
 import type { Io } from '../cli/io.js';
 import { coerceError } from '../x12/errors.js';
 import type { Db } from './db.js';
@@ -23,25 +23,9 @@ export interface DbCommandOptions {
 const pad = (v: number): string => String(v).padStart(6, '0');
 
 export async function dbCommand(argv: string[], io: Io, options: DbCommandOptions = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`${coerceError(err).message}\n${DB_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(argv, { json: { type: 'boolean', default: false } }, DB_USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(`${DB_USAGE}\n`);
-    return 0;
-  }
   const [sub, ...extra] = positionals;
   if ((sub !== 'migrate' && sub !== 'status') || extra.length > 0) {
     io.err(`${DB_USAGE}\n`);
