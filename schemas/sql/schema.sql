@@ -11,6 +11,50 @@ create table edibridge_migrations (
   constraint edibridge_migrations_pkey PRIMARY KEY (version)
 );
 
+create table employer_group (
+  group_number text not null,
+  name text not null,
+  partner_id text not null,
+  billing_day integer not null,
+  billing_cycle text default 'monthly'::text not null,
+  cobra_self_administered boolean default false not null,
+  omitted_members text default 'review'::text not null,
+  constraint employer_group_billing_cycle_check CHECK (billing_cycle = ANY (ARRAY['monthly'::text, 'quarterly'::text, 'semiannual'::text, 'annual'::text])),
+  constraint employer_group_billing_day_check CHECK (billing_day >= 1 AND billing_day <= 28),
+  constraint employer_group_omitted_members_check CHECK (omitted_members = ANY (ARRAY['terminate'::text, 'review'::text])),
+  constraint employer_group_partner_id_fkey FOREIGN KEY (partner_id) REFERENCES trading_partner(id) ON DELETE RESTRICT,
+  constraint employer_group_pkey PRIMARY KEY (group_number)
+);
+CREATE INDEX employer_group_partner_id_idx ON employer_group USING btree (partner_id);
+
+create table group_class (
+  group_number text not null,
+  code text not null,
+  description text not null,
+  effective_from date not null,
+  effective_to date,
+  constraint group_class_check CHECK (effective_to >= effective_from),
+  constraint group_class_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE CASCADE,
+  constraint group_class_pkey PRIMARY KEY (group_number, code)
+);
+
+create table group_plan (
+  group_number text not null,
+  plan_id text not null,
+  constraint group_plan_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE CASCADE,
+  constraint group_plan_pkey PRIMARY KEY (group_number, plan_id),
+  constraint group_plan_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plan(id) ON DELETE RESTRICT
+);
+CREATE INDEX group_plan_plan_id_idx ON group_plan USING btree (plan_id);
+
+create table group_subgroup (
+  group_number text not null,
+  code text not null,
+  name text not null,
+  constraint group_subgroup_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE CASCADE,
+  constraint group_subgroup_pkey PRIMARY KEY (group_number, code)
+);
+
 create table inbound_file (
   id bigint default nextval('inbound_file_id_seq'::regclass) not null,
   partner text not null,
@@ -30,3 +74,46 @@ create table inbound_file (
   constraint inbound_file_status_check CHECK (status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'rejected'::text, 'failed'::text]))
 );
 CREATE INDEX inbound_file_status_received_at_idx ON inbound_file USING btree (status, received_at);
+
+create table plan (
+  id text not null,
+  insurance_line text not null,
+  name text not null,
+  constraint plan_insurance_line_check CHECK (insurance_line = ANY (ARRAY['AG'::text, 'AH'::text, 'AJ'::text, 'AK'::text, 'DCP'::text, 'DEN'::text, 'EPO'::text, 'FAC'::text, 'HE'::text, 'HLT'::text, 'HMO'::text, 'LTC'::text, 'LTD'::text, 'MM'::text, 'MOD'::text, 'PDG'::text, 'POS'::text, 'PPO'::text, 'PRA'::text, 'STD'::text, 'UR'::text, 'VIS'::text])),
+  constraint plan_pkey PRIMARY KEY (id)
+);
+
+create table plan_rate (
+  plan_id text not null,
+  coverage_level text not null,
+  effective_from date not null,
+  effective_to date,
+  monthly_rate numeric(12,2) not null,
+  constraint plan_rate_check CHECK (effective_to >= effective_from),
+  constraint plan_rate_coverage_level_check CHECK (coverage_level = ANY (ARRAY['CHD'::text, 'DEP'::text, 'E1D'::text, 'E2D'::text, 'E3D'::text, 'E5D'::text, 'E6D'::text, 'E7D'::text, 'E8D'::text, 'E9D'::text, 'ECH'::text, 'EMP'::text, 'ESP'::text, 'FAM'::text, 'IND'::text, 'SPC'::text, 'SPO'::text, 'TWO'::text])),
+  constraint plan_rate_monthly_rate_check CHECK (monthly_rate >= 0::numeric),
+  constraint plan_rate_pkey PRIMARY KEY (plan_id, coverage_level, effective_from),
+  constraint plan_rate_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plan(id) ON DELETE CASCADE
+);
+
+create table trading_partner (
+  id text not null,
+  name text not null,
+  isa_qualifier text not null,
+  isa_id text not null,
+  gs_id text not null,
+  receiver_isa_qualifier text not null,
+  receiver_isa_id text not null,
+  receiver_gs_id text not null,
+  transaction_sets text[] not null,
+  constraint trading_partner_gs_id_check CHECK (length(gs_id) >= 2 AND length(gs_id) <= 15),
+  constraint trading_partner_id_check CHECK (id ~ '^[a-z0-9][a-z0-9_-]{0,62}$'::text),
+  constraint trading_partner_isa_id_check CHECK (length(isa_id) >= 1 AND length(isa_id) <= 15),
+  constraint trading_partner_isa_qualifier_check CHECK (isa_qualifier ~ '^[0-9A-Z]{2}$'::text),
+  constraint trading_partner_isa_qualifier_isa_id_key UNIQUE (isa_qualifier, isa_id),
+  constraint trading_partner_pkey PRIMARY KEY (id),
+  constraint trading_partner_receiver_gs_id_check CHECK (length(receiver_gs_id) >= 2 AND length(receiver_gs_id) <= 15),
+  constraint trading_partner_receiver_isa_id_check CHECK (length(receiver_isa_id) >= 1 AND length(receiver_isa_id) <= 15),
+  constraint trading_partner_receiver_isa_qualifier_check CHECK (receiver_isa_qualifier ~ '^[0-9A-Z]{2}$'::text),
+  constraint trading_partner_transaction_sets_check CHECK (cardinality(transaction_sets) > 0 AND transaction_sets <@ ARRAY['834'::text, '820'::text])
+);

@@ -4,6 +4,7 @@
  */
 import { processIo, type Io } from './io.js';
 import { DB_USAGE, dbCommand } from '../db/cli.js';
+import { SETUP_USAGE, setupCommand } from '../reference/cli.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
 const USAGE = `edibridge — HIPAA X12 834/820 intake
@@ -15,6 +16,9 @@ commands:
   ${DB_USAGE.replace('usage: ', '')}
       Apply (migrate) or show (status) database migrations: PostgreSQL at DATABASE_URL,
       else the embedded PGlite database in ./data/pglite.
+  ${SETUP_USAGE.replace('usage: ', '')}
+      Validate a reference data file (partners, groups, plans, rates; YAML or JSON) and make it
+      the database's reference set (rows it no longer lists are removed); migrates first.
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -24,6 +28,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return validateCommand(rest, io);
     case 'db':
       return dbCommand(rest, io);
+    case 'setup':
+      return setupCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -12,7 +12,12 @@ import type { Io } from '../../src/cli/io.js';
 import { dbCommand } from '../../src/db/cli.js';
 import { createPgDb } from '../../src/db/pg.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
+import { loadMigrations } from '../../src/db/migrate.js';
 import { TEST_DATABASE_URL, assertTestDatabaseName, probePg } from './harness.js';
+
+/** The migrations this code knows: the expectations follow them as migrations are added. */
+const ALL = loadMigrations().map((m) => ({ ...m, file: `${String(m.version).padStart(6, '0')}_${m.name}` }));
+const LATEST = ALL.length;
 
 async function run(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -47,16 +52,16 @@ describe('edibridge db on the embedded database (PGlite on disk)', () => {
     const first = await run(env, 'migrate');
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
-    expect(first.out).toBe('applied 000001_initial\nmigrated: pglite database, schema public, version 1\n');
+    expect(first.out).toBe(`${ALL.map((m) => `applied ${m.file}\n`).join('')}migrated: pglite database, schema public, version ${LATEST}\n`);
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
 
     const second = await run(env, 'migrate', '--json');
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.out)).toEqual({ kind: 'pglite', schema: 'public', applied: [], version: 1 });
+    expect(JSON.parse(second.out)).toEqual({ kind: 'pglite', schema: 'public', applied: [], version: LATEST });
 
     const status = await run(env, 'status');
-    expect(status.out).toBe('pglite database, schema public, version 1 of 1\n');
+    expect(status.out).toBe(`pglite database, schema public, version ${LATEST} of ${LATEST}\n`);
   });
 
   it('refuses a data directory another process holds, and takes over a stale lock', async () => {
@@ -115,8 +120,8 @@ describe.skipIf(!probe.ok)('edibridge db on PostgreSQL (DATABASE_URL)', () => {
     const env = { DATABASE_URL: url.toString() };
     const first = await run(env, 'migrate', '--json');
     expect(first.err).toBe('');
-    expect(JSON.parse(first.out)).toEqual({ kind: 'pg', schema, applied: [{ version: 1, name: 'initial' }], version: 1 });
+    expect(JSON.parse(first.out)).toEqual({ kind: 'pg', schema, applied: ALL.map(({ version, name }) => ({ version, name })), version: LATEST });
     const status = await run(env, 'status', '--json');
-    expect(JSON.parse(status.out)).toEqual({ kind: 'pg', schema, version: 1, latest: 1, pending: [] });
+    expect(JSON.parse(status.out)).toEqual({ kind: 'pg', schema, version: LATEST, latest: LATEST, pending: [] });
   });
 });

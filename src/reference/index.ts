@@ -1,0 +1,26 @@
+/**
+ * Reference data: trading partners, employer groups, plans and rates, loaded from one
+ * YAML/JSON file (`edibridge setup load`) and read by intake and billing.
+ */
+export * from './schema.js';
+export {
+  ReferenceDataError,
+  formatIssues,
+  formatOf,
+  formatPath,
+  parseReferenceData,
+  parseReferenceText,
+  readReferenceFile,
+  type ReferenceFormat,
+} from './load-file.js';
+export {
+  REFERENCE_TABLES,
+  countReferenceRows,
+  findPartnerByIsa,
+  loadReferenceData,
+  type ReferenceCounts,
+  type ReferenceTable,
+  type TableCounts,
+  type TradingPartnerRow,
+} from './store.js';
+export { SETUP_USAGE, setupCommand, type SetupCommandOptions } from './cli.js';
