@@ -2,6 +2,10 @@
 -- (src/db/schema-dump.ts). Generated: do not edit. test/db checks it against the migrations;
 -- after adding a migration, regenerate it with: UPDATE_SCHEMA_DUMP=1 npx vitest run test/db
 
+create sequence exception_event_id_seq as bigint owned by exception_event.id;
+
+create sequence exception_id_seq as bigint owned by exception.id;
+
 create sequence inbound_file_id_seq as bigint owned by inbound_file.id;
 
 create table edibridge_migrations (
@@ -26,6 +30,55 @@ create table employer_group (
   constraint employer_group_pkey PRIMARY KEY (group_number)
 );
 CREATE INDEX employer_group_partner_id_idx ON employer_group USING btree (partner_id);
+
+create table exception (
+  id bigint default nextval('exception_id_seq'::regclass) not null,
+  category text not null,
+  partner text not null,
+  file_id bigint not null,
+  set_control text,
+  segment_position integer,
+  group_number text,
+  subscriber_id text,
+  subgroup text,
+  class_code text,
+  description text not null,
+  received_at timestamp with time zone not null,
+  due_at timestamp with time zone not null,
+  state text default 'open'::text not null,
+  owner text,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'rejected-set'::text, 'other'::text])),
+  constraint exception_check CHECK (due_at >= received_at),
+  constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category),
+  constraint exception_description_check CHECK (length(description) > 0),
+  constraint exception_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint exception_pkey PRIMARY KEY (id),
+  constraint exception_segment_position_check CHECK (segment_position >= 1),
+  constraint exception_set_control_check CHECK (set_control ~ '^[0-9A-Za-z]{4,9}$'::text),
+  constraint exception_state_check CHECK (state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text]))
+);
+CREATE INDEX exception_category_idx ON exception USING btree (category);
+CREATE INDEX exception_group_number_idx ON exception USING btree (group_number);
+CREATE INDEX exception_state_due_at_idx ON exception USING btree (state, due_at);
+
+create table exception_event (
+  id bigint default nextval('exception_event_id_seq'::regclass) not null,
+  exception_id bigint not null,
+  at timestamp with time zone default now() not null,
+  actor text not null,
+  from_state text,
+  to_state text not null,
+  note text,
+  constraint exception_event_actor_check CHECK (length(actor) > 0),
+  constraint exception_event_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exception(id) ON DELETE RESTRICT,
+  constraint exception_event_from_state_check CHECK (from_state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text])),
+  constraint exception_event_pkey PRIMARY KEY (id),
+  constraint exception_event_to_state_check CHECK (to_state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text]))
+);
+CREATE INDEX exception_event_exception_id_idx ON exception_event USING btree (exception_id, at);
+CREATE TRIGGER exception_event_append_only BEFORE DELETE OR UPDATE ON exception_event FOR EACH ROW EXECUTE FUNCTION exception_event_append_only();
 
 create table group_class (
   group_number text not null,
@@ -117,3 +170,5 @@ create table trading_partner (
   constraint trading_partner_receiver_isa_qualifier_check CHECK (receiver_isa_qualifier ~ '^[0-9A-Z]{2}$'::text),
   constraint trading_partner_transaction_sets_check CHECK (cardinality(transaction_sets) > 0 AND transaction_sets <@ ARRAY['834'::text, '820'::text])
 );
+
+create function exception_event_append_only() returns trigger;

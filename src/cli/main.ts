@@ -4,6 +4,7 @@
  */
 import { processIo, type Io } from './io.js';
 import { DB_USAGE, dbCommand } from '../db/cli.js';
+import { EXCEPTIONS_USAGE, exceptionsCommand } from '../exceptions/cli.js';
 import { SETUP_USAGE, setupCommand } from '../reference/cli.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
@@ -19,6 +20,9 @@ commands:
   ${SETUP_USAGE.replace('usage: ', '')}
       Validate a reference data file (partners, groups, plans, rates; YAML or JSON) and make it
       the database's reference set (rows it no longer lists are removed); migrates first.
+  ${EXCEPTIONS_USAGE.replace('usage: ', '')}
+      List the exception queue (items for a person, due 48 h after the file arrived):
+      filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -30,6 +34,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return dbCommand(rest, io);
     case 'setup':
       return setupCommand(rest, io);
+    case 'exceptions':
+      return exceptionsCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
