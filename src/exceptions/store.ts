@@ -28,7 +28,7 @@ export class ExceptionQueueError extends EdiBridgeError {
     context: ErrorContext = {},
     options?: { cause?: unknown },
   ) {
-    super(reason === 'ILLEGAL_TRANSITION' || reason === 'INVALID_INPUT' ? 'USAGE' : 'INTERNAL', message, context, options);
+    super(reason === 'ILLEGAL_TRANSITION' ? 'INVALID_STATE' : reason === 'INVALID_INPUT' ? 'USAGE' : 'NOT_FOUND', message, context, options);
   }
 }
 

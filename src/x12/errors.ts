@@ -20,6 +20,10 @@ export type ErrorCode =
   | 'FILE_UNREADABLE'
   | 'USAGE'
   | 'CONFIG_INVALID'
+  /** A record asked for is not there (an exception id, an inbound file). */
+  | 'NOT_FOUND'
+  /** A change the record's state does not allow (a resolved exception reopened). */
+  | 'INVALID_STATE'
   | 'INTERNAL';
 
 export class EdiBridgeError extends Error {
