@@ -74,3 +74,12 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
     (constraint === undefined || err.constraint === constraint)
   );
 }
+
+/** Runs a driver call, turning whatever it throws into a DbError (the adapters' one wrapper). */
+export async function driverCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toDbError(err);
+  }
+}

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { Db, QueryResult } from './db.js';
-import { DbError, toDbError } from './errors.js';
+import { DbError, driverCall, toDbError } from './errors.js';
 import { TransactionDb, assertNotInside, runInside, type TransactionSession } from './transaction.js';
 
 const DATE_OID = 1082;
@@ -63,18 +63,10 @@ function toResult<R>(res: pg.QueryResult): QueryResult<R> {
 function sessionOf(client: pg.PoolClient): TransactionSession {
   return {
     async query<R>(text: string, values?: readonly unknown[]) {
-      try {
-        return toResult<R>(await client.query(extended(text, values)));
-      } catch (err) {
-        throw toDbError(err);
-      }
+      return driverCall(async () => toResult<R>(await client.query(extended(text, values))));
     },
     async exec(script: string) {
-      try {
-        await client.query(script);
-      } catch (err) {
-        throw toDbError(err);
-      }
+      await driverCall(() => client.query(script));
     },
   };
 }
@@ -91,42 +83,24 @@ export class PgDb implements Db {
 
   async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
     assertNotInside(this);
-    try {
-      return toResult<R>(await this.pool.query(extended(text, values)));
-    } catch (err) {
-      throw toDbError(err);
-    }
+    return driverCall(async () => toResult<R>(await this.pool.query(extended(text, values))));
   }
 
   async exec(script: string): Promise<void> {
     assertNotInside(this);
-    try {
-      await this.pool.query(script);
-    } catch (err) {
-      throw toDbError(err);
-    }
+    await driverCall(() => this.pool.query(script));
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     assertNotInside(this);
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw toDbError(err);
-    }
+    const client = await driverCall(() => this.pool.connect());
     const session = sessionOf(client);
     const tx = new TransactionDb('pg', session);
     let broken: Error | undefined;
     try {
       await session.query('begin');
       const result = await runInside(this, () => fn(tx));
-      let commit: pg.QueryResult;
-      try {
-        commit = await client.query('commit');
-      } catch (err) {
-        throw toDbError(err);
-      }
+      const commit = await driverCall(() => client.query('commit'));
       // COMMIT of a transaction that hit an error answers ROLLBACK instead of failing:
       // the work is gone, so the caller must hear of it (PGlite throws here too).
       if (commit.command !== 'COMMIT') {

@@ -11,7 +11,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import { dirname, resolve } from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Db, QueryResult } from './db.js';
-import { DbError, toDbError } from './errors.js';
+import { DbError, driverCall, toDbError } from './errors.js';
 import { TransactionDb, assertNotInside, runInside, type TransactionSession } from './transaction.js';
 
 const BYTEA_OID = 17;
@@ -43,18 +43,10 @@ function toResult<R>(res: PgliteResults): QueryResult<R> {
 function sessionOf(tx: Transaction): TransactionSession {
   return {
     async query<R>(text: string, values?: readonly unknown[]) {
-      try {
-        return toResult<R>(await tx.query(text, values ? [...values] : undefined));
-      } catch (err) {
-        throw toDbError(err);
-      }
+      return driverCall(async () => toResult<R>(await tx.query(text, values ? [...values] : undefined)));
     },
     async exec(script: string) {
-      try {
-        await tx.exec(script);
-      } catch (err) {
-        throw toDbError(err);
-      }
+      await driverCall(() => tx.exec(script));
     },
   };
 }
@@ -70,20 +62,12 @@ export class PgliteDb implements Db {
 
   async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
     assertNotInside(this);
-    try {
-      return toResult<R>(await this.pglite.query(text, values ? [...values] : undefined));
-    } catch (err) {
-      throw toDbError(err);
-    }
+    return driverCall(async () => toResult<R>(await this.pglite.query(text, values ? [...values] : undefined)));
   }
 
   async exec(script: string): Promise<void> {
     assertNotInside(this);
-    try {
-      await this.pglite.exec(script);
-    } catch (err) {
-      throw toDbError(err);
-    }
+    await driverCall(() => this.pglite.exec(script));
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
