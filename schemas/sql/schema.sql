@@ -2,11 +2,44 @@
 -- (src/db/schema-dump.ts). Generated: do not edit. test/db checks it against the migrations;
 -- after adding a migration, regenerate it with: UPDATE_SCHEMA_DUMP=1 npx vitest run test/db
 
+create sequence coverage_id_seq as bigint owned by coverage.id;
+
 create sequence exception_event_id_seq as bigint owned by exception_event.id;
 
 create sequence exception_id_seq as bigint owned by exception.id;
 
+create sequence id_card_request_id_seq as bigint owned by id_card_request.id;
+
 create sequence inbound_file_id_seq as bigint owned by inbound_file.id;
+
+create sequence inbound_set_id_seq as bigint owned by inbound_set.id;
+
+create sequence member_history_id_seq as bigint owned by member_history.id;
+
+create sequence member_id_seq as bigint owned by member.id;
+
+create sequence member_number_seq as bigint;
+
+create sequence outbound_control_seq as bigint;
+
+create sequence retro_adjustment_id_seq as bigint owned by retro_adjustment.id;
+
+create table coverage (
+  id bigint default nextval('coverage_id_seq'::regclass) not null,
+  member_id bigint not null,
+  insurance_line text not null,
+  plan_id text not null,
+  coverage_level text,
+  begin_date date not null,
+  end_date date,
+  cancelled boolean default false not null,
+  constraint coverage_check CHECK (end_date >= begin_date),
+  constraint coverage_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
+  constraint coverage_member_id_insurance_line_begin_date_key UNIQUE (member_id, insurance_line, begin_date),
+  constraint coverage_pkey PRIMARY KEY (id),
+  constraint coverage_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plan(id) ON DELETE RESTRICT
+);
+CREATE INDEX coverage_plan_id_idx ON coverage USING btree (plan_id);
 
 create table edibridge_migrations (
   version integer not null,
@@ -49,9 +82,10 @@ create table exception (
   owner text,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  member_id text,
   constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'rejected-set'::text, 'other'::text])),
   constraint exception_check CHECK (due_at >= received_at),
-  constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category),
+  constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category, member_id),
   constraint exception_description_check CHECK (length(description) > 0),
   constraint exception_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint exception_pkey PRIMARY KEY (id),
@@ -108,6 +142,26 @@ create table group_subgroup (
   constraint group_subgroup_pkey PRIMARY KEY (group_number, code)
 );
 
+create table id_card_request (
+  id bigint default nextval('id_card_request_id_seq'::regclass) not null,
+  group_number text not null,
+  subscriber_number text not null,
+  card_number integer not null,
+  member_ids bigint[] not null,
+  mail_to text not null,
+  file_id bigint not null,
+  status text default 'pending'::text not null,
+  requested_at timestamp with time zone default now() not null,
+  constraint id_card_request_card_number_check CHECK (card_number >= 1),
+  constraint id_card_request_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint id_card_request_mail_to_check CHECK (mail_to = ANY (ARRAY['subscriber'::text, 'custodial-parent'::text])),
+  constraint id_card_request_member_ids_check CHECK (cardinality(member_ids) >= 1 AND cardinality(member_ids) <= 6),
+  constraint id_card_request_pkey PRIMARY KEY (id),
+  constraint id_card_request_status_check CHECK (status = ANY (ARRAY['pending'::text, 'printed'::text, 'cancelled'::text]))
+);
+CREATE INDEX id_card_request_file_id_idx ON id_card_request USING btree (file_id);
+CREATE INDEX id_card_request_status_idx ON id_card_request USING btree (status, requested_at);
+
 create table inbound_file (
   id bigint default nextval('inbound_file_id_seq'::regclass) not null,
   partner text not null,
@@ -118,6 +172,8 @@ create table inbound_file (
   received_at timestamp with time zone default now() not null,
   size_bytes bigint not null,
   status text default 'received'::text not null,
+  claimed_by text,
+  claim_expires_at timestamp with time zone,
   constraint inbound_file_isa_control_check CHECK (isa_control ~ '^[0-9]{9}$'::text),
   constraint inbound_file_isa_sender_isa_control_key UNIQUE (isa_sender, isa_control),
   constraint inbound_file_pkey PRIMARY KEY (id),
@@ -127,6 +183,107 @@ create table inbound_file (
   constraint inbound_file_status_check CHECK (status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'rejected'::text, 'failed'::text]))
 );
 CREATE INDEX inbound_file_status_received_at_idx ON inbound_file USING btree (status, received_at);
+
+create table inbound_set (
+  id bigint default nextval('inbound_set_id_seq'::regclass) not null,
+  file_id bigint not null,
+  partner text not null,
+  file_offset bigint not null,
+  interchange_control text not null,
+  set_control text not null,
+  transaction_set text not null,
+  reference text,
+  action text,
+  status text not null,
+  summary jsonb default '{}'::jsonb not null,
+  recorded_at timestamp with time zone default now() not null,
+  constraint inbound_set_file_id_file_offset_key UNIQUE (file_id, file_offset),
+  constraint inbound_set_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint inbound_set_file_offset_check CHECK (file_offset >= 0),
+  constraint inbound_set_pkey PRIMARY KEY (id),
+  constraint inbound_set_status_check CHECK (status = ANY (ARRAY['applied'::text, 'verified'::text, 'duplicate'::text, 'rejected'::text])),
+  constraint inbound_set_transaction_set_check CHECK (transaction_set = ANY (ARRAY['834'::text, '820'::text]))
+);
+CREATE UNIQUE INDEX inbound_set_reference_idx ON inbound_set USING btree (partner, transaction_set, reference) WHERE ((status = ANY (ARRAY['applied'::text, 'verified'::text])) AND (reference IS NOT NULL));
+
+create table member (
+  id bigint default nextval('member_id_seq'::regclass) not null,
+  member_id text default ('EB'::text || lpad((nextval('member_number_seq'::regclass))::text, 10, '0'::text)) not null,
+  group_number text not null,
+  subscriber_number text not null,
+  is_subscriber boolean not null,
+  relationship text not null,
+  ssn_enc bytea,
+  ssn_hmac bytea,
+  last_name text,
+  first_name text,
+  middle_name text,
+  name_suffix text,
+  birth_date date,
+  gender text,
+  benefit_status text default 'A'::text not null,
+  cobra_event text,
+  employment_status text,
+  handicapped boolean default false not null,
+  medicare_plan text,
+  hire_date date,
+  subgroup text,
+  class_code text default '1001'::text not null,
+  home_line1 text,
+  home_line2 text,
+  home_city text,
+  home_state text,
+  home_zip text,
+  home_county text,
+  mailing_line1 text,
+  mailing_line2 text,
+  mailing_city text,
+  mailing_state text,
+  mailing_zip text,
+  custodial_parent jsonb,
+  eligibility_begin date not null,
+  eligibility_end date,
+  cancelled boolean default false not null,
+  created_file_id bigint not null,
+  updated_file_id bigint not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  constraint member_check CHECK (eligibility_end >= eligibility_begin),
+  constraint member_created_file_id_fkey FOREIGN KEY (created_file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint member_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE RESTRICT,
+  constraint member_member_id_key UNIQUE (member_id),
+  constraint member_pkey PRIMARY KEY (id),
+  constraint member_relationship_check CHECK (relationship ~ '^[0-9A-Z]{2}$'::text),
+  constraint member_subscriber_number_check CHECK (length(subscriber_number) >= 1 AND length(subscriber_number) <= 80),
+  constraint member_updated_file_id_fkey FOREIGN KEY (updated_file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT
+);
+CREATE INDEX member_created_file_id_idx ON member USING btree (created_file_id);
+CREATE INDEX member_family_idx ON member USING btree (group_number, subscriber_number);
+CREATE UNIQUE INDEX member_family_subscriber_idx ON member USING btree (group_number, subscriber_number) WHERE is_subscriber;
+CREATE INDEX member_ssn_hmac_idx ON member USING btree (ssn_hmac) WHERE (ssn_hmac IS NOT NULL);
+CREATE INDEX member_updated_file_id_idx ON member USING btree (updated_file_id);
+
+create table member_history (
+  id bigint default nextval('member_history_id_seq'::regclass) not null,
+  member_id bigint not null,
+  at timestamp with time zone default now() not null,
+  action text not null,
+  effective_date date,
+  changed text[] default '{}'::text[] not null,
+  previous jsonb,
+  file_id bigint not null,
+  interchange_control text not null,
+  set_control text not null,
+  segment_position integer,
+  constraint member_history_action_check CHECK (action = ANY (ARRAY['add'::text, 'change'::text, 'terminate'::text, 'cancel'::text, 'reinstate'::text])),
+  constraint member_history_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint member_history_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
+  constraint member_history_pkey PRIMARY KEY (id),
+  constraint member_history_segment_position_check CHECK (segment_position >= 1)
+);
+CREATE INDEX member_history_file_id_idx ON member_history USING btree (file_id);
+CREATE INDEX member_history_member_id_idx ON member_history USING btree (member_id, id);
+CREATE TRIGGER member_history_append_only BEFORE DELETE OR UPDATE ON member_history FOR EACH ROW EXECUTE FUNCTION member_history_append_only();
 
 create table plan (
   id text not null,
@@ -148,6 +305,28 @@ create table plan_rate (
   constraint plan_rate_pkey PRIMARY KEY (plan_id, coverage_level, effective_from),
   constraint plan_rate_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plan(id) ON DELETE CASCADE
 );
+
+create table retro_adjustment (
+  id bigint default nextval('retro_adjustment_id_seq'::regclass) not null,
+  member_id bigint not null,
+  coverage_id bigint,
+  kind text not null,
+  effective_date date not null,
+  received_date date not null,
+  months integer not null,
+  status text default 'pending'::text not null,
+  file_id bigint not null,
+  created_at timestamp with time zone default now() not null,
+  constraint retro_adjustment_coverage_id_fkey FOREIGN KEY (coverage_id) REFERENCES coverage(id) ON DELETE RESTRICT,
+  constraint retro_adjustment_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint retro_adjustment_kind_check CHECK (kind = ANY (ARRAY['charge'::text, 'credit'::text])),
+  constraint retro_adjustment_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
+  constraint retro_adjustment_months_check CHECK (months >= 1),
+  constraint retro_adjustment_pkey PRIMARY KEY (id),
+  constraint retro_adjustment_status_check CHECK (status = ANY (ARRAY['pending'::text, 'review'::text, 'billed'::text]))
+);
+CREATE INDEX retro_adjustment_member_id_idx ON retro_adjustment USING btree (member_id);
+CREATE INDEX retro_adjustment_status_idx ON retro_adjustment USING btree (status);
 
 create table trading_partner (
   id text not null,
@@ -172,3 +351,4 @@ create table trading_partner (
 );
 
 create function exception_event_append_only() returns trigger;
+create function member_history_append_only() returns trigger;

@@ -5,6 +5,7 @@
 import { processIo, type Io } from './io.js';
 import { DB_USAGE, dbCommand } from '../db/cli.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from '../exceptions/cli.js';
+import { INGEST_USAGE, ingestCommand } from '../ingest/cli.js';
 import { SETUP_USAGE, setupCommand } from '../reference/cli.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
@@ -20,6 +21,10 @@ commands:
   ${SETUP_USAGE.replace('usage: ', '')}
       Validate a reference data file (partners, groups, plans, rates; YAML or JSON) and make it
       the database's reference set (rows it no longer lists are removed); migrates first.
+  ${INGEST_USAGE.replace('usage: ', '')}
+      Validate a file, write its TA1/999 (default folder out/acks), apply its accepted 834 sets
+      to the membership model (each set in one transaction) and print what changed; a resend
+      (same bytes, sender + ISA13, or BGN02) applies nothing. Migrates first.
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
@@ -36,6 +41,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return setupCommand(rest, io);
     case 'exceptions':
       return exceptionsCommand(rest, io);
+    case 'ingest':
+      return ingestCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

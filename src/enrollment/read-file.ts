@@ -8,7 +8,16 @@ import type { Segment } from '../x12/tokenize/segment.js';
 import type { EnrollmentFile, MemberEvent, ReadNote } from './events.js';
 import { Enrollment834Reader } from './parse834.js';
 
+/** Where a set sits: its ST02, the byte offset of its ST, and its interchange's ISA13. */
+export interface SetPlace {
+  control: string;
+  fileOffset: number;
+  interchangeControl: string;
+}
+
 export interface EnrollmentStreamHandlers {
+  /** At each 834 set's ST. */
+  onSetStart?: (set: SetPlace) => void;
   /** Each member as soon as its loop ends. */
   onMember: (event: MemberEvent, set: { control: string }) => void;
   /** At each 834 set's first INS (or its end when it has none). */
@@ -23,6 +32,7 @@ export class EnrollmentFileReader {
   private reader: Enrollment834Reader | undefined;
   private control = '';
   private position = 0;
+  private interchangeControl = '';
   /** Tokenizer problems seen (unterminated segment, stray bytes, ...). */
   readonly problems: TokenProblem[] = [];
 
@@ -49,6 +59,7 @@ export class EnrollmentFileReader {
         if (seg.element(1) !== '834') return;
         this.control = seg.element(2);
         this.position = 1;
+        this.handlers.onSetStart?.({ control: this.control, fileOffset: seg.fileOffset, interchangeControl: this.interchangeControl });
         {
           const set = { control: this.control };
           const opts: ConstructorParameters<typeof Enrollment834Reader>[0] = {
@@ -60,6 +71,9 @@ export class EnrollmentFileReader {
         this.reader.segment(seg, this.position);
         return;
       case 'ISA':
+        this.interchangeControl = seg.element(13);
+        this.finishSet();
+        return;
       case 'GS':
       case 'GE':
       case 'IEA':

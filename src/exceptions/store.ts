@@ -43,6 +43,8 @@ export interface NewException {
   groupNumber?: string;
   /** The subscriber's member ID (PHI). */
   subscriberId?: string;
+  /** The member ID we issued to the member it is about (tells apart items at one position). */
+  memberId?: string;
   subgroup?: string;
   classCode?: string;
   /** What is wrong and what is needed, in plain language. */
@@ -59,7 +61,7 @@ export interface RecordOptions {
 /**
  * Records exceptions in one statement: new ones are inserted with state open and due 48 hours
  * after the file was received, each with an 'opened' event; ones already recorded for the same
- * file, set, segment position and category are left alone. Returns how many were new.
+ * file, set, segment position, category and member are left alone. Returns how many were new.
  */
 export async function recordExceptions(db: Db, items: readonly NewException[], options: RecordOptions = {}): Promise<number> {
   if (items.length === 0) return 0;
@@ -84,6 +86,7 @@ export async function recordExceptions(db: Db, items: readonly NewException[], o
     col((x) => x.description),
     col((x) => x.receivedAt?.toISOString()),
     options.actor ?? 'edibridge',
+    col((x) => x.memberId),
   ];
   return db.transaction(async (tx) => {
     // A missing file would otherwise surface as a constraint error without saying which.
@@ -99,14 +102,14 @@ export async function recordExceptions(db: Db, items: readonly NewException[], o
     const { rows } = await tx.query<{ n: number }>(
       `with u as (
          select * from unnest($1::text[], $2::bigint[], $3::text[], $4::integer[], $5::text[], $6::text[],
-                              $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+                              $7::text[], $8::text[], $9::text[], $10::timestamptz[], $12::text[])
            with ordinality as u(category, file_id, set_control, segment_position, group_number, subscriber_id,
-                subgroup, class_code, description, received_at, ord)
+                subgroup, class_code, description, received_at, member_id, ord)
        ), ins as (
          insert into exception (category, partner, file_id, set_control, segment_position, group_number,
-                                subscriber_id, subgroup, class_code, description, received_at, due_at)
+                                subscriber_id, member_id, subgroup, class_code, description, received_at, due_at)
          select u.category, f.partner, u.file_id, u.set_control, u.segment_position, u.group_number,
-                u.subscriber_id, u.subgroup, u.class_code, u.description,
+                u.subscriber_id, u.member_id, u.subgroup, u.class_code, u.description,
                 coalesce(u.received_at, f.received_at),
                 coalesce(u.received_at, f.received_at) + make_interval(hours => ${EXCEPTION_SLA_HOURS})
            from u join inbound_file f on f.id = u.file_id
@@ -136,6 +139,8 @@ export interface ExceptionRecord {
   groupNumber: string | null;
   /** PHI: show to ops, never log. */
   subscriberId: string | null;
+  /** The member ID we issued, when the item is about one member on file. */
+  memberId: string | null;
   subgroup: string | null;
   classCode: string | null;
   description: string;
@@ -184,6 +189,7 @@ export interface ListExceptionsOptions {
 
 const SELECT_COLUMNS = `e.id::text as id, e.category, e.partner, e.file_id::text as "fileId", e.set_control as "setControl",
   e.segment_position as "segmentPosition", e.group_number as "groupNumber", e.subscriber_id as "subscriberId",
+  e.member_id as "memberId",
   e.subgroup, e.class_code as "classCode", e.description, e.received_at as "receivedAt", e.due_at as "dueAt",
   e.state, e.owner, e.created_at as "createdAt", e.updated_at as "updatedAt"`;
 

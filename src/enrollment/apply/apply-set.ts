@@ -1,0 +1,254 @@
+/**
+ * Applies one 834 transaction set inside the caller's database transaction: member events
+ * are grouped into families and taken in batches (a batch ends at a family boundary), each
+ * batch loaded, run through the rules and written in a few statements while the next batch
+ * is read. A change file (BGN08 2) applies; a verify file (4) runs the same rules and writes
+ * nothing but its record; a full file (RX) also ends or queues the members it omits.
+ */
+import type { Db } from '../../db/db.js';
+import type { ExceptionCategory } from '../../exceptions/categories.js';
+import type { PhiProtector } from '../../phi/protector.js';
+import type { EnrollmentFile, FileAction, MemberEvent } from '../events.js';
+import { EnrollmentApplier, emptyOutput, type ApplyCounts, type ApplyOutput } from './applier.js';
+import type { GroupRules } from './group-rules.js';
+import { loadFamilies, loadSsnOwners } from './load.js';
+import { familyKey, memberInForce } from './model.js';
+import { writeBatch } from './write.js';
+
+/** Members per batch (a batch may run over to finish its last family). */
+export const DEFAULT_BATCH_MEMBERS = 2000;
+
+export interface SetApplyOptions {
+  fileId: string;
+  partnerId: string;
+  interchangeControl: string;
+  setControl: string;
+  fileOffset: number;
+  today: string;
+  receivedDate: string;
+  groups: ReadonlyMap<string, GroupRules>;
+  phi: PhiProtector;
+  batchMembers?: number;
+}
+
+export interface SetOutcome {
+  setControl: string;
+  /** applied, verified (BGN08 4: compared only), or duplicate (its BGN02 was seen before). */
+  status: 'applied' | 'verified' | 'duplicate';
+  action: FileAction;
+  reference: string;
+  members: number;
+  counts: ApplyCounts;
+  /** Members a full file omitted: ended, or queued for review, per their group. */
+  omitted: number;
+  exceptions: Partial<Record<ExceptionCategory, number>>;
+  /** Why nothing was applied (duplicate). */
+  note?: string;
+}
+
+interface PendingFamily {
+  groupNumber: string;
+  subscriberNumber: string;
+  events: MemberEvent[];
+}
+
+export class EnrollmentSetApply {
+  private applier: EnrollmentApplier | undefined;
+  private header: EnrollmentFile | undefined;
+  private action: FileAction = 'change';
+  private duplicateOf: string | undefined;
+  private pending = new Map<string, PendingFamily>();
+  private pendingMembers = 0;
+  private lastKey = '';
+  private writing: Promise<void> | undefined;
+  private members = 0;
+  private omitted = 0;
+  private readonly groupsSeen = new Set<string>();
+  private readonly totals: ApplyOutput = emptyOutput();
+  private readonly exceptionCounts: Partial<Record<ExceptionCategory, number>> = {};
+  private seenTable = false;
+
+  constructor(
+    private readonly tx: Db,
+    private readonly options: SetApplyOptions,
+  ) {}
+
+  /** The set's header, before its first member. Returns false when the set is a resend (nothing to apply). */
+  async start(header: EnrollmentFile): Promise<boolean> {
+    this.header = header;
+    this.action = header.action ?? 'change';
+    const dup = await this.tx.query<{ file_id: string; set_control: string }>(
+      `select file_id::text as file_id, set_control from inbound_set
+        where partner = $1 and transaction_set = '834' and reference = $2 and status in ('applied', 'verified') limit 1`,
+      [this.options.partnerId, header.reference],
+    );
+    if (dup.rows[0]) {
+      this.duplicateOf = `file ${dup.rows[0].file_id} set ${dup.rows[0].set_control}`;
+      return false;
+    }
+    this.applier = new EnrollmentApplier({
+      today: this.options.today,
+      receivedDate: this.options.receivedDate,
+      fileEffectiveDate: header.effectiveDate,
+      masterPolicy: header.masterPolicy,
+      action: this.action,
+      partnerId: this.options.partnerId,
+      groups: this.options.groups,
+      phi: this.options.phi,
+    });
+    if (header.masterPolicy) this.groupsSeen.add(header.masterPolicy);
+    if (this.action === 'replace' || this.action === 'verify') {
+      await this.tx.query('create temp table if not exists edibridge_set_seen (member_id bigint primary key) on commit drop');
+      await this.tx.query('truncate edibridge_set_seen');
+      this.seenTable = true;
+    }
+    return true;
+  }
+
+  async member(event: MemberEvent): Promise<void> {
+    const applier = this.applier;
+    if (!applier) return;
+    this.members++;
+    const group = applier.groupNumberOf(event) ?? '';
+    const key = familyKey(group, event.subscriberId ?? '');
+    if (key !== this.lastKey && this.pendingMembers >= (this.options.batchMembers ?? DEFAULT_BATCH_MEMBERS)) await this.flush();
+    this.lastKey = key;
+    let f = this.pending.get(key);
+    if (!f) this.pending.set(key, (f = { groupNumber: group, subscriberNumber: event.subscriberId ?? '', events: [] }));
+    f.events.push(event);
+    this.pendingMembers++;
+  }
+
+  /** After the SE: the last batch, a full file's omissions, and the set's record. */
+  async finish(): Promise<SetOutcome> {
+    const header = this.header;
+    const base = {
+      setControl: this.options.setControl,
+      action: this.action,
+      reference: header?.reference ?? '',
+      members: this.members,
+    };
+    if (this.duplicateOf !== undefined || !this.applier) {
+      const note = `BGN02 reference already received (${this.duplicateOf ?? 'earlier'}): a resend, nothing applied`;
+      await this.record('duplicate', { note });
+      return { ...base, status: 'duplicate', counts: this.totals.counts, omitted: 0, exceptions: {}, note };
+    }
+    await this.flush();
+    await this.writing;
+    if (this.action === 'replace' || this.action === 'verify') await this.omissions();
+    const status = this.action === 'verify' ? 'verified' : 'applied';
+    const outcome: SetOutcome = { ...base, status, counts: this.totals.counts, omitted: this.omitted, exceptions: this.exceptionCounts };
+    await this.record(status, { counts: outcome.counts, omitted: outcome.omitted, exceptions: outcome.exceptions });
+    return outcome;
+  }
+
+  private async record(status: SetOutcome['status'], summary: object): Promise<void> {
+    await this.tx.query(
+      `insert into inbound_set (file_id, partner, file_offset, interchange_control, set_control, transaction_set, reference, action, status, summary)
+       values ($1, $2, $3, $4, $5, '834', $6, $7, $8, $9::jsonb)`,
+      [
+        this.options.fileId,
+        this.options.partnerId,
+        this.options.fileOffset,
+        this.options.interchangeControl,
+        this.options.setControl,
+        this.header?.reference || null,
+        this.action,
+        status,
+        JSON.stringify(summary),
+      ],
+    );
+  }
+
+  private async flush(): Promise<void> {
+    const applier = this.applier;
+    if (!applier || this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.pendingMembers = 0;
+    // The previous batch's writes come first: this batch may load what it wrote.
+    await this.writing;
+    const families = await loadFamilies(this.tx, batch);
+    const ssnItems: Array<{ groupNumber: string; ssnHmacHex: string }> = [];
+    for (const f of batch) {
+      this.groupsSeen.add(f.groupNumber);
+      for (const e of f.events) {
+        const h = applier.ssnIndexOf(e);
+        if (h) ssnItems.push({ groupNumber: f.groupNumber, ssnHmacHex: h.toString('hex') });
+      }
+    }
+    const owners = await loadSsnOwners(this.tx, ssnItems);
+    // SSNs of members added in this batch, by family, so two new families cannot share one.
+    const added = new Map<string, string>();
+    for (const pf of batch) {
+      const key = familyKey(pf.groupNumber, pf.subscriberNumber);
+      const family = families.get(key)!;
+      const before = new Set(family.members);
+      applier.applyFamily(family, pf.events, (hmac) => {
+        const hex = hmac.toString('hex');
+        const onFile = owners.get(`${pf.groupNumber}\u0000${hex}`);
+        if (onFile && [...onFile].some((k) => k !== key)) return true;
+        const other = added.get(`${pf.groupNumber}\u0000${hex}`);
+        return other !== undefined && other !== key;
+      });
+      for (const m of family.members) {
+        if (!before.has(m) && m.ssnHmac) added.set(`${pf.groupNumber}\u0000${m.ssnHmac.toString('hex')}`, key);
+      }
+    }
+    const out = applier.takeOutput();
+    this.tally(out);
+    const seen = [...applier.seen];
+    applier.seen.clear();
+    const write = async (): Promise<void> => {
+      if (this.action !== 'verify') await writeBatch(this.tx, families.values(), out, this.source());
+      if (this.seenTable) {
+        const ids = seen.map((m) => m.id).filter((id): id is string => id !== undefined);
+        if (ids.length) await this.tx.query('insert into edibridge_set_seen select unnest($1::bigint[]) on conflict do nothing', [ids]);
+      }
+    };
+    this.writing = write();
+    // Surfaced by the next await of `writing`; never an unhandled rejection meanwhile.
+    this.writing.catch(() => {});
+  }
+
+  private source(): { fileId: string; interchangeControl: string; setControl: string; today: string } {
+    return { fileId: this.options.fileId, interchangeControl: this.options.interchangeControl, setControl: this.options.setControl, today: this.options.receivedDate };
+  }
+
+  private tally(out: ApplyOutput): void {
+    const t = this.totals.counts;
+    for (const k of Object.keys(t) as Array<keyof ApplyCounts>) t[k] += out.counts[k];
+    for (const e of out.exceptions) this.exceptionCounts[e.category] = (this.exceptionCounts[e.category] ?? 0) + 1;
+  }
+
+  /** Members of the set's groups in force but not named by a full (or verify) file. */
+  private async omissions(): Promise<void> {
+    const applier = this.applier!;
+    const groups = [...this.groupsSeen].filter((g) => this.options.groups.get(g)?.partnerId === this.options.partnerId);
+    if (groups.length === 0) return;
+    const { rows } = await this.tx.query<{ group_number: string; subscriber_number: string; id: string }>(
+      `select m.group_number, m.subscriber_number, m.id::text as id from member m
+        where m.group_number = any($1::text[]) and not m.cancelled
+          and (m.eligibility_end is null or m.eligibility_end >= $2::date)
+          and not exists (select 1 from edibridge_set_seen s where s.member_id = m.id)
+        order by m.group_number, m.subscriber_number, m.id`,
+      [groups, this.options.today],
+    );
+    this.omitted = rows.length;
+    if (this.action === 'verify' || rows.length === 0) return;
+    const batchSize = this.options.batchMembers ?? DEFAULT_BATCH_MEMBERS;
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const slice = rows.slice(i, i + batchSize);
+      const families = await loadFamilies(this.tx, slice.map((r) => ({ groupNumber: r.group_number, subscriberNumber: r.subscriber_number })));
+      const omittedIds = new Set(slice.map((r) => r.id));
+      for (const family of families.values()) {
+        for (const m of family.members) {
+          if (m.id !== undefined && omittedIds.has(m.id) && memberInForce(m, this.options.today)) applier.omit(family, m);
+        }
+      }
+      const out = applier.takeOutput();
+      this.tally(out);
+      await writeBatch(this.tx, families.values(), out, this.source());
+    }
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Writing a batch of applied families back: new members and coverages inserted, changed ones
+ * updated, history, retro adjustments, ID-card requests and exceptions, each as one
+ * statement over arrays (`unnest`), never a round trip per row. Ids of new rows are drawn
+ * from their sequences first, so every row can point at the ones it needs.
+ */
+import type { Db } from '../../db/db.js';
+import { recordExceptions, type NewException } from '../../exceptions/store.js';
+import type { ApplyOutput } from './applier.js';
+import { CHILD_RELATIONSHIPS, memberInForce, type Family, type StoredCoverage, type StoredMember } from './model.js';
+
+/** Where the batch came from: every history row and exception names it. */
+export interface WriteSource {
+  fileId: string;
+  interchangeControl: string;
+  setControl: string;
+  today: string;
+}
+
+interface Column<T> {
+  name: string;
+  /** Array element type sent: `text`, `date`, `bool`, `int8`, ... */
+  type: string;
+  /** SQL for the inserted value from `u.<name>` (default `u.<name>`). */
+  expr?: string;
+  value: (row: T) => unknown;
+}
+
+const hex = (b: Buffer | null): string | null => (b === null ? null : b.toString('hex'));
+
+/** The member columns a rule may change (updates write all of them for a changed member). */
+const MEMBER_MUTABLE: Column<StoredMember>[] = [
+  { name: 'relationship', type: 'text', value: (m) => m.relationship },
+  { name: 'ssn_enc', type: 'text', expr: "decode(u.ssn_enc, 'hex')", value: (m) => hex(m.ssnEnc) },
+  { name: 'ssn_hmac', type: 'text', expr: "decode(u.ssn_hmac, 'hex')", value: (m) => hex(m.ssnHmac) },
+  { name: 'last_name', type: 'text', value: (m) => m.lastName },
+  { name: 'first_name', type: 'text', value: (m) => m.firstName },
+  { name: 'middle_name', type: 'text', value: (m) => m.middleName },
+  { name: 'name_suffix', type: 'text', value: (m) => m.nameSuffix },
+  { name: 'birth_date', type: 'date', value: (m) => m.birthDate },
+  { name: 'gender', type: 'text', value: (m) => m.gender },
+  { name: 'benefit_status', type: 'text', value: (m) => m.benefitStatus },
+  { name: 'cobra_event', type: 'text', value: (m) => m.cobraEvent },
+  { name: 'employment_status', type: 'text', value: (m) => m.employmentStatus },
+  { name: 'handicapped', type: 'bool', value: (m) => m.handicapped },
+  { name: 'medicare_plan', type: 'text', value: (m) => m.medicarePlan },
+  { name: 'hire_date', type: 'date', value: (m) => m.hireDate },
+  { name: 'subgroup', type: 'text', value: (m) => m.subgroup },
+  { name: 'class_code', type: 'text', value: (m) => m.classCode },
+  { name: 'home_line1', type: 'text', value: (m) => m.home.line1 },
+  { name: 'home_line2', type: 'text', value: (m) => m.home.line2 },
+  { name: 'home_city', type: 'text', value: (m) => m.home.city },
+  { name: 'home_state', type: 'text', value: (m) => m.home.state },
+  { name: 'home_zip', type: 'text', value: (m) => m.home.zip },
+  { name: 'mailing_line1', type: 'text', value: (m) => m.mailing?.line1 ?? null },
+  { name: 'mailing_line2', type: 'text', value: (m) => m.mailing?.line2 ?? null },
+  { name: 'mailing_city', type: 'text', value: (m) => m.mailing?.city ?? null },
+  { name: 'mailing_state', type: 'text', value: (m) => m.mailing?.state ?? null },
+  { name: 'mailing_zip', type: 'text', value: (m) => m.mailing?.zip ?? null },
+  { name: 'custodial_parent', type: 'text', expr: 'u.custodial_parent::jsonb', value: (m) => (m.custodialParent == null ? null : JSON.stringify(m.custodialParent)) },
+  { name: 'eligibility_begin', type: 'date', value: (m) => m.eligibilityBegin },
+  { name: 'eligibility_end', type: 'date', value: (m) => m.eligibilityEnd },
+  { name: 'cancelled', type: 'bool', value: (m) => m.cancelled },
+];
+
+const COVERAGE_MUTABLE: Column<StoredCoverage>[] = [
+  { name: 'plan_id', type: 'text', value: (c) => c.planId },
+  { name: 'coverage_level', type: 'text', value: (c) => c.coverageLevel },
+  { name: 'begin_date', type: 'date', value: (c) => c.beginDate },
+  { name: 'end_date', type: 'date', value: (c) => c.endDate },
+  { name: 'cancelled', type: 'bool', value: (c) => c.cancelled },
+];
+
+function arrays<T>(columns: Column<T>[], rows: T[]): unknown[][] {
+  return columns.map((c) => rows.map((r) => c.value(r) ?? null));
+}
+
+function unnestList<T>(columns: Column<T>[], offset = 0): string {
+  return columns.map((c, i) => `$${i + 1 + offset}::${c.type}[]`).join(', ');
+}
+
+async function insertRows<T>(db: Db, table: string, columns: Column<T>[], rows: T[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `insert into ${table} (${columns.map((c) => c.name).join(', ')})
+     select ${columns.map((c) => c.expr ?? `u.${c.name}`).join(', ')}
+       from unnest(${unnestList(columns)}) as u(${columns.map((c) => c.name).join(', ')})`,
+    arrays(columns, rows),
+  );
+}
+
+async function updateRows<T>(db: Db, table: string, columns: Column<T>[], rows: T[], id: (row: T) => string, extra = ''): Promise<void> {
+  if (rows.length === 0) return;
+  const all: Column<T>[] = [{ name: 'id', type: 'int8', value: id }, ...columns];
+  await db.query(
+    `update ${table} t set ${columns.map((c) => `${c.name} = ${c.expr ?? `u.${c.name}`}`).join(', ')}${extra}
+       from unnest(${unnestList(all)}) as u(${all.map((c) => c.name).join(', ')})
+      where t.id = u.id`,
+    arrays(all, rows),
+  );
+}
+
+/** Draws `n` ids from a sequence, with (for members) the member IDs we issue. */
+async function drawIds(db: Db, sequence: 'member_id_seq' | 'coverage_id_seq', n: number): Promise<Array<{ id: string; member_id: string }>> {
+  if (n === 0) return [];
+  const memberId = sequence === 'member_id_seq' ? `'EB' || lpad(nextval('member_number_seq')::text, 10, '0')` : 'null';
+  const { rows } = await db.query<{ id: string; member_id: string }>(
+    `select nextval('${sequence}')::text as id, ${memberId} as member_id from generate_series(1, $1::int)`,
+    [n],
+  );
+  return rows;
+}
+
+/** Stores a batch: `families` as the rules left them, `out` what the rules produced. */
+export async function writeBatch(db: Db, families: Iterable<Family>, out: ApplyOutput, source: WriteSource): Promise<void> {
+  const newMembers: StoredMember[] = [];
+  const changedMembers: StoredMember[] = [];
+  const newCoverages: Array<{ member: StoredMember; c: StoredCoverage }> = [];
+  const changedCoverages: StoredCoverage[] = [];
+  for (const f of families) {
+    for (const m of f.members) {
+      if (m.id === undefined) newMembers.push(m);
+      else if (m.changed.size > 0) changedMembers.push(m);
+      for (const c of m.coverages) {
+        if (c.id === undefined) newCoverages.push({ member: m, c });
+        else if (c.dirty) changedCoverages.push(c);
+      }
+    }
+  }
+  const memberIds = await drawIds(db, 'member_id_seq', newMembers.length);
+  newMembers.forEach((m, i) => {
+    m.id = memberIds[i]!.id;
+    m.memberId = memberIds[i]!.member_id;
+  });
+  const coverageIds = await drawIds(db, 'coverage_id_seq', newCoverages.length);
+  newCoverages.forEach((x, i) => (x.c.id = coverageIds[i]!.id));
+
+  const fileId = (): string => source.fileId;
+  await insertRows(db, 'member', [
+    { name: 'id', type: 'int8', value: (m) => m.id },
+    { name: 'member_id', type: 'text', value: (m) => m.memberId },
+    { name: 'group_number', type: 'text', value: (m) => m.groupNumber },
+    { name: 'subscriber_number', type: 'text', value: (m) => m.subscriberNumber },
+    { name: 'is_subscriber', type: 'bool', value: (m) => m.isSubscriber },
+    ...MEMBER_MUTABLE,
+    { name: 'created_file_id', type: 'int8', value: fileId },
+    { name: 'updated_file_id', type: 'int8', value: fileId },
+  ], newMembers);
+  await updateRows(db, 'member', [...MEMBER_MUTABLE, { name: 'updated_file_id', type: 'int8', value: fileId }], changedMembers, (m) => m.id!, ', updated_at = now()');
+  await insertRows(db, 'coverage', [
+    { name: 'id', type: 'int8', value: (x) => x.c.id },
+    { name: 'member_id', type: 'int8', value: (x) => x.member.id },
+    { name: 'insurance_line', type: 'text', value: (x) => x.c.insuranceLine },
+    ...COVERAGE_MUTABLE.map((col) => ({ ...col, value: (x: { c: StoredCoverage }) => col.value(x.c) })),
+  ], newCoverages);
+  await updateRows(db, 'coverage', COVERAGE_MUTABLE, changedCoverages, (c) => c.id!);
+  await insertRows(db, 'member_history', [
+    { name: 'member_id', type: 'int8', value: (h) => h.member.id },
+    { name: 'action', type: 'text', value: (h) => h.action },
+    { name: 'effective_date', type: 'date', value: (h) => h.effectiveDate },
+    // Arrays of arrays do not unnest row by row: sent comma-joined (field names have no commas).
+    { name: 'changed', type: 'text', expr: "coalesce(string_to_array(nullif(u.changed, ''), ','), '{}')", value: (h) => h.changed.join(',') },
+    { name: 'previous', type: 'text', expr: 'u.previous::jsonb', value: (h) => (h.previous ? JSON.stringify(h.previous) : null) },
+    { name: 'file_id', type: 'int8', value: fileId },
+    { name: 'interchange_control', type: 'text', value: () => source.interchangeControl },
+    { name: 'set_control', type: 'text', value: () => source.setControl },
+    { name: 'segment_position', type: 'int4', value: (h) => h.position },
+  ], out.history);
+  await insertRows(db, 'retro_adjustment', [
+    { name: 'member_id', type: 'int8', value: (r) => r.member.id },
+    { name: 'coverage_id', type: 'int8', value: (r) => r.coverage?.id ?? null },
+    { name: 'kind', type: 'text', value: (r) => r.kind },
+    { name: 'effective_date', type: 'date', value: (r) => r.effectiveDate },
+    { name: 'received_date', type: 'date', value: () => source.today },
+    { name: 'months', type: 'int4', value: (r) => r.months },
+    { name: 'status', type: 'text', value: (r) => r.status },
+    { name: 'file_id', type: 'int8', value: fileId },
+  ], out.retro);
+  await writeCards(db, out.cardFamilies, source);
+  const exceptions: NewException[] = out.exceptions.map((e) => {
+    const x: NewException = { category: e.category, fileId: source.fileId, setControl: source.setControl, description: e.description };
+    if (e.position !== undefined) x.segmentPosition = e.position;
+    if (e.groupNumber) x.groupNumber = e.groupNumber;
+    if (e.subscriberNumber) x.subscriberId = e.subscriberNumber;
+    if (e.subgroup) x.subgroup = e.subgroup;
+    if (e.classCode) x.classCode = e.classCode;
+    if (e.member?.memberId) x.memberId = e.member.memberId;
+    return x;
+  });
+  await recordExceptions(db, exceptions);
+}
+
+/** Most dependents one ID card lists (more need another card). */
+export const DEPENDENTS_PER_CARD = 5;
+
+interface CardRow {
+  groupNumber: string;
+  subscriberNumber: string;
+  cardNumber: number;
+  memberIds: string[];
+  mailTo: 'subscriber' | 'custodial-parent';
+}
+
+/** The cards a family gets: the subscriber with at most five dependents each; children with a custodial parent on a card mailed there. */
+export function cardsFor(family: Family, today: string): CardRow[] {
+  const inForce = family.members.filter((m) => memberInForce(m, today) && m.id !== undefined);
+  const subscriber = inForce.find((m) => m.isSubscriber);
+  if (!subscriber) return [];
+  const deps = inForce.filter((m) => !m.isSubscriber);
+  const toParent = deps.filter((m) => CHILD_RELATIONSHIPS.has(m.relationship) && m.custodialParent != null);
+  const home = deps.filter((m) => !toParent.includes(m));
+  const cards: CardRow[] = [];
+  const chunk = (list: StoredMember[], mailTo: CardRow['mailTo']): void => {
+    for (let i = 0; i === 0 || i < list.length; i += DEPENDENTS_PER_CARD) {
+      if (mailTo === 'custodial-parent' && list.length === 0) return;
+      cards.push({
+        groupNumber: family.groupNumber,
+        subscriberNumber: family.subscriberNumber,
+        cardNumber: cards.length + 1,
+        memberIds: [subscriber.id!, ...list.slice(i, i + DEPENDENTS_PER_CARD).map((m) => m.id!)],
+        mailTo,
+      });
+    }
+  };
+  chunk(home, 'subscriber');
+  chunk(toParent, 'custodial-parent');
+  return cards;
+}
+
+async function writeCards(db: Db, families: Set<Family>, source: WriteSource): Promise<void> {
+  if (families.size === 0) return;
+  const cards = [...families].flatMap((f) => cardsFor(f, source.today));
+  // A family's new cards replace its cards not yet printed.
+  await db.query(
+    `update id_card_request r set status = 'cancelled'
+       from unnest($1::text[], $2::text[]) as u(g, s)
+      where r.group_number = u.g and r.subscriber_number = u.s and r.status = 'pending'`,
+    [[...families].map((f) => f.groupNumber), [...families].map((f) => f.subscriberNumber)],
+  );
+  await insertRows(db, 'id_card_request', [
+    { name: 'group_number', type: 'text', value: (c) => c.groupNumber },
+    { name: 'subscriber_number', type: 'text', value: (c) => c.subscriberNumber },
+    { name: 'card_number', type: 'int4', value: (c) => c.cardNumber },
+    { name: 'member_ids', type: 'text', expr: "string_to_array(u.member_ids, ',')::bigint[]", value: (c) => c.memberIds.join(',') },
+    { name: 'mail_to', type: 'text', value: (c) => c.mailTo },
+    { name: 'file_id', type: 'int8', value: () => source.fileId },
+  ], cards);
+}

@@ -1,0 +1,109 @@
+/**
+ * Registering a file and claiming it for one ingest at a time. The unique keys of
+ * inbound_file (sha256; ISA06 sender + ISA13) decide what is a resend, not application
+ * code. A claim names its holder (host:pid) and expires; a crashed ingest's claim is taken
+ * over when it expires, or at once on the same host when the holder's process is gone, so
+ * that running the ingest again resumes it.
+ */
+import { hostname } from 'node:os';
+import type { Db } from '../db/db.js';
+import { EdiBridgeError } from '../x12/errors.js';
+import type { FileIdentity } from './file-identity.js';
+
+/** How long a claim lasts without renewal (renewed after each transaction set). */
+export const CLAIM_SECONDS = 15 * 60;
+
+export function claimHolder(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+export type Registration =
+  | { kind: 'claimed'; fileId: string; receivedAt: Date; resumed: boolean }
+  | { kind: 'duplicate'; fileId: string; receivedAt: Date; why: string };
+
+interface FileRow {
+  id: string;
+  sha256: string;
+  status: string;
+  received_at: Date;
+  claimed_by: string | null;
+  live: boolean;
+}
+
+/** Whether a claim holder on this host names a process that no longer runs. */
+function holderGone(holder: string | null): boolean {
+  if (!holder) return true;
+  const at = holder.lastIndexOf(':');
+  if (holder.slice(0, at) !== hostname()) return false;
+  const pid = Number(holder.slice(at + 1));
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+export async function registerFile(
+  db: Db,
+  file: { partner: string; name: string; identity: FileIdentity },
+  holder: string = claimHolder(),
+): Promise<Registration> {
+  const { identity } = file;
+  const sender = identity.isa?.sender.trim() || null;
+  const control = identity.isa && /^[0-9]{9}$/.test(identity.isa.control) ? identity.isa.control : null;
+  const inserted = await db.query<{ id: string; received_at: Date }>(
+    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at)
+     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8))
+     on conflict do nothing
+     returning id::text as id, received_at`,
+    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS],
+  );
+  if (inserted.rows[0]) return { kind: 'claimed', fileId: inserted.rows[0].id, receivedAt: inserted.rows[0].received_at, resumed: false };
+
+  const { rows } = await db.query<FileRow>(
+    `select id::text as id, sha256, status, received_at, claimed_by, coalesce(claim_expires_at > now(), false) as live
+       from inbound_file where sha256 = $1 or (isa_sender = $2 and isa_control = $3)
+      order by (sha256 = $1) desc, id limit 1`,
+    [identity.sha256, sender, control],
+  );
+  const existing = rows[0];
+  if (!existing) throw new EdiBridgeError('INTERNAL', 'the file was neither registered nor found', { file: file.name });
+  const when = existing.received_at.toISOString();
+  if (existing.sha256 !== identity.sha256) {
+    return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, why: `the same sender and interchange control number (ISA13) arrived before as file ${existing.id} on ${when}` };
+  }
+  if (existing.status === 'processed' || existing.status === 'rejected') {
+    return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, why: `the same bytes were ingested before as file ${existing.id} on ${when}` };
+  }
+  if (existing.status === 'processing' && existing.live && existing.claimed_by !== holder && !holderGone(existing.claimed_by)) {
+    throw new EdiBridgeError('INVALID_STATE', `file ${existing.id} is being ingested by ${existing.claimed_by} (claim not expired)`, { file: file.name });
+  }
+  // Take the claim over, unless someone else took it between our read and now.
+  const taken = await db.query(
+    `update inbound_file set status = 'processing', claimed_by = $2, claim_expires_at = now() + make_interval(secs => $3)
+      where id = $1 and claimed_by is not distinct from $4 and status = $5`,
+    [existing.id, holder, CLAIM_SECONDS, existing.claimed_by, existing.status],
+  );
+  if (taken.rowCount !== 1) {
+    throw new EdiBridgeError('INVALID_STATE', `file ${existing.id} was claimed by another ingest meanwhile`, { file: file.name });
+  }
+  return { kind: 'claimed', fileId: existing.id, receivedAt: existing.received_at, resumed: true };
+}
+
+export async function renewClaim(db: Db, fileId: string, holder: string = claimHolder()): Promise<void> {
+  const r = await db.query(
+    `update inbound_file set claim_expires_at = now() + make_interval(secs => $3) where id = $1 and claimed_by = $2`,
+    [fileId, holder, CLAIM_SECONDS],
+  );
+  if (r.rowCount !== 1) throw new EdiBridgeError('INVALID_STATE', `lost the claim on file ${fileId}`, { file: fileId });
+}
+
+export async function releaseFile(db: Db, fileId: string, status: 'processed' | 'rejected' | 'failed', holder: string = claimHolder()): Promise<void> {
+  await db.query(
+    `update inbound_file set status = $2, claimed_by = null, claim_expires_at = null where id = $1 and claimed_by = $3`,
+    [fileId, status, holder],
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * Protection of the SSN at rest: AES-256-GCM encryption (nonce | tag | ciphertext) and an
+ * HMAC-SHA256 blind index for matching, each under its own key derived (HKDF-SHA256) from
+ * one 32-byte PHI key. Matching compares indexes; nothing here is ever logged.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { EdiBridgeError } from '../x12/errors.js';
+
+export const PHI_KEY_BYTES = 32;
+
+export class PhiProtector {
+  private readonly encKey: Buffer;
+  private readonly indexKey: Buffer;
+
+  constructor(masterKey: Uint8Array) {
+    if (masterKey.length !== PHI_KEY_BYTES) {
+      throw new EdiBridgeError('CONFIG_INVALID', `the PHI key must be ${PHI_KEY_BYTES} bytes`, {});
+    }
+    this.encKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'edibridge ssn encryption v1', 32));
+    this.indexKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'edibridge ssn index v1', 32));
+  }
+
+  /** Encrypts an SSN (digits only are kept, so "123-45-6789" and "123456789" agree). */
+  encryptSsn(ssn: string): Buffer {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.encKey, nonce);
+    const body = Buffer.concat([cipher.update(normaliseSsn(ssn), 'latin1'), cipher.final()]);
+    return Buffer.concat([nonce, cipher.getAuthTag(), body]);
+  }
+
+  decryptSsn(sealed: Uint8Array): string {
+    const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    if (buf.length < 28) throw new EdiBridgeError('CONFIG_INVALID', 'sealed SSN too short', {});
+    const decipher = createDecipheriv('aes-256-gcm', this.encKey, buf.subarray(0, 12));
+    decipher.setAuthTag(buf.subarray(12, 28));
+    try {
+      return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString('latin1');
+    } catch (err) {
+      // Wrong key or altered data: say so without the value.
+      throw new EdiBridgeError('CONFIG_INVALID', 'an SSN could not be decrypted (wrong PHI key?)', {}, { cause: err });
+    }
+  }
+
+  /** The blind index used to match an SSN without decrypting anything. */
+  ssnIndex(ssn: string): Buffer {
+    return createHmac('sha256', this.indexKey).update(normaliseSsn(ssn), 'latin1').digest();
+  }
+}
+
+function normaliseSsn(ssn: string): string {
+  return ssn.replace(/[^0-9A-Za-z]/g, '');
+}
