@@ -18,8 +18,6 @@ create sequence member_history_id_seq as bigint owned by member_history.id;
 
 create sequence member_id_seq as bigint owned by member.id;
 
-create sequence member_number_seq as bigint;
-
 create sequence outbound_control_seq as bigint;
 
 create sequence retro_adjustment_id_seq as bigint owned by retro_adjustment.id;
@@ -39,7 +37,6 @@ create table coverage (
   constraint coverage_pkey PRIMARY KEY (id),
   constraint coverage_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plan(id) ON DELETE RESTRICT
 );
-CREATE INDEX coverage_plan_id_idx ON coverage USING btree (plan_id);
 
 create table edibridge_migrations (
   version integer not null,
@@ -153,13 +150,12 @@ create table id_card_request (
   status text default 'pending'::text not null,
   requested_at timestamp with time zone default now() not null,
   constraint id_card_request_card_number_check CHECK (card_number >= 1),
-  constraint id_card_request_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint id_card_request_mail_to_check CHECK (mail_to = ANY (ARRAY['subscriber'::text, 'custodial-parent'::text])),
   constraint id_card_request_member_ids_check CHECK (cardinality(member_ids) >= 1 AND cardinality(member_ids) <= 6),
   constraint id_card_request_pkey PRIMARY KEY (id),
   constraint id_card_request_status_check CHECK (status = ANY (ARRAY['pending'::text, 'printed'::text, 'cancelled'::text]))
 );
-CREATE INDEX id_card_request_file_id_idx ON id_card_request USING btree (file_id);
+CREATE INDEX id_card_request_pending_family_idx ON id_card_request USING btree (group_number, subscriber_number) WHERE (status = 'pending'::text);
 CREATE INDEX id_card_request_status_idx ON id_card_request USING btree (status, requested_at);
 
 create table inbound_file (
@@ -208,7 +204,7 @@ CREATE UNIQUE INDEX inbound_set_reference_idx ON inbound_set USING btree (partne
 
 create table member (
   id bigint default nextval('member_id_seq'::regclass) not null,
-  member_id text default ('EB'::text || lpad((nextval('member_number_seq'::regclass))::text, 10, '0'::text)) not null,
+  member_id text generated always as (('EB'::text || lpad((id)::text, 10, '0'::text))) stored,
   group_number text not null,
   subscriber_number text not null,
   is_subscriber boolean not null,
@@ -249,19 +245,14 @@ create table member (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   constraint member_check CHECK (eligibility_end >= eligibility_begin),
-  constraint member_created_file_id_fkey FOREIGN KEY (created_file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint member_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE RESTRICT,
-  constraint member_member_id_key UNIQUE (member_id),
   constraint member_pkey PRIMARY KEY (id),
   constraint member_relationship_check CHECK (relationship ~ '^[0-9A-Z]{2}$'::text),
-  constraint member_subscriber_number_check CHECK (length(subscriber_number) >= 1 AND length(subscriber_number) <= 80),
-  constraint member_updated_file_id_fkey FOREIGN KEY (updated_file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT
+  constraint member_subscriber_number_check CHECK (length(subscriber_number) >= 1 AND length(subscriber_number) <= 80)
 );
-CREATE INDEX member_created_file_id_idx ON member USING btree (created_file_id);
 CREATE INDEX member_family_idx ON member USING btree (group_number, subscriber_number);
 CREATE UNIQUE INDEX member_family_subscriber_idx ON member USING btree (group_number, subscriber_number) WHERE is_subscriber;
 CREATE INDEX member_ssn_hmac_idx ON member USING btree (ssn_hmac) WHERE (ssn_hmac IS NOT NULL);
-CREATE INDEX member_updated_file_id_idx ON member USING btree (updated_file_id);
 
 create table member_history (
   id bigint default nextval('member_history_id_seq'::regclass) not null,
@@ -276,12 +267,10 @@ create table member_history (
   set_control text not null,
   segment_position integer,
   constraint member_history_action_check CHECK (action = ANY (ARRAY['add'::text, 'change'::text, 'terminate'::text, 'cancel'::text, 'reinstate'::text])),
-  constraint member_history_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint member_history_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
   constraint member_history_pkey PRIMARY KEY (id),
   constraint member_history_segment_position_check CHECK (segment_position >= 1)
 );
-CREATE INDEX member_history_file_id_idx ON member_history USING btree (file_id);
 CREATE INDEX member_history_member_id_idx ON member_history USING btree (member_id, id);
 CREATE TRIGGER member_history_append_only BEFORE DELETE OR UPDATE ON member_history FOR EACH ROW EXECUTE FUNCTION member_history_append_only();
 
@@ -318,7 +307,6 @@ create table retro_adjustment (
   file_id bigint not null,
   created_at timestamp with time zone default now() not null,
   constraint retro_adjustment_coverage_id_fkey FOREIGN KEY (coverage_id) REFERENCES coverage(id) ON DELETE RESTRICT,
-  constraint retro_adjustment_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint retro_adjustment_kind_check CHECK (kind = ANY (ARRAY['charge'::text, 'credit'::text])),
   constraint retro_adjustment_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
   constraint retro_adjustment_months_check CHECK (months >= 1),

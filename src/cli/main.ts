@@ -6,6 +6,7 @@ import { processIo, type Io } from './io.js';
 import { DB_USAGE, dbCommand } from '../db/cli.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from '../exceptions/cli.js';
 import { INGEST_USAGE, ingestCommand } from '../ingest/cli.js';
+import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from '../membership/cli.js';
 import { SETUP_USAGE, setupCommand } from '../reference/cli.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
@@ -25,6 +26,11 @@ commands:
       Validate a file, write its TA1/999 (default folder out/acks), apply its accepted 834 sets
       to the membership model (each set in one transaction) and print what changed; a resend
       (same bytes, sender + ISA13, or BGN02) applies nothing. Migrates first.
+  ${MEMBERS_USAGE.replace('usage: ', '')}
+      Show a family (by a member ID we issued or the employer's subscriber number): members,
+      status, coverages, recent history with its source file; SSN masked.
+  ${CENSUS_USAGE.replace('usage: ', '')}
+      Enrollment totals of a group by family composition, and coverages by line and level.
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
@@ -43,6 +49,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return exceptionsCommand(rest, io);
     case 'ingest':
       return ingestCommand(rest, io);
+    case 'members':
+      return membersCommand(rest, io);
+    case 'census':
+      return censusCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -3,15 +3,14 @@
 -- Runs inside the migration runner's transaction, with search_path set to the target
 -- schema: no BEGIN/COMMIT here, and no schema-qualified names.
 
--- The member IDs we issue ('EB' + 10 digits), printed on ID cards; never reused.
-create sequence member_number_seq;
-
 -- A person enrolled through an employer group: a subscriber (the employee) or a dependent.
 -- A family is the subscriber and the dependents sharing (group_number, subscriber_number).
 -- PHI lives in this table only: names, SSN (encrypted), birth date, addresses.
 create table member (
   id bigserial primary key,
-  member_id text not null unique default ('EB' || lpad(nextval('member_number_seq')::text, 10, '0')),
+  -- The member ID we issue, printed on ID cards: 'EB' and the row's id in ten digits, so it
+  -- is unique and never reused without an index of its own (look it up by its digits).
+  member_id text generated always as ('EB' || lpad(id::text, 10, '0')) stored,
   group_number text not null references employer_group (group_number) on delete restrict,
   -- REF*0F: the employer's number for the subscriber; the family key within the group.
   subscriber_number text not null check (length(subscriber_number) between 1 and 80),
@@ -56,8 +55,11 @@ create table member (
   eligibility_begin date not null,
   eligibility_end date check (eligibility_end >= eligibility_begin),
   cancelled boolean not null default false,
-  created_file_id bigint not null references inbound_file (id) on delete restrict,
-  updated_file_id bigint not null references inbound_file (id) on delete restrict,
+  -- The files that created and last changed the row. Not foreign keys: inbound files are
+  -- never deleted, and a per-row key check on the bulk path costs more than it protects
+  -- (the history keeps the full trail, keyed to its file).
+  created_file_id bigint not null,
+  updated_file_id bigint not null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
@@ -67,8 +69,8 @@ create unique index member_family_subscriber_idx on member (group_number, subscr
 create index member_family_idx on member (group_number, subscriber_number);
 -- Matching by SSN: the same person under another subscriber number is never a new member.
 create index member_ssn_hmac_idx on member (ssn_hmac) where ssn_hmac is not null;
-create index member_created_file_id_idx on member (created_file_id);
-create index member_updated_file_id_idx on member (updated_file_id);
+-- Ids are drawn a batch at a time; a cache keeps that from logging every 32 values.
+alter sequence member_id_seq cache 1000;
 
 -- A coverage on one insurance line (HD03) in one plan, from begin through end (inclusive).
 -- A plan or level change ends the old coverage the day before the new one begins.
@@ -84,7 +86,7 @@ create table coverage (
   unique (member_id, insurance_line, begin_date)
 );
 
-create index coverage_plan_id_idx on coverage (plan_id);
+alter sequence coverage_id_seq cache 1000;
 
 -- Every change to a member, with its source (file, interchange, set, segment position).
 -- Append-only (a trigger refuses updates and deletes). `changed` names the fields that
@@ -97,14 +99,14 @@ create table member_history (
   effective_date date,
   changed text[] not null default '{}',
   previous jsonb,
-  file_id bigint not null references inbound_file (id) on delete restrict,
+  -- The source. file_id is not a foreign key, for the reason given at member.created_file_id.
+  file_id bigint not null,
   interchange_control text not null,
   set_control text not null,
   segment_position integer check (segment_position >= 1)
 );
 
 create index member_history_member_id_idx on member_history (member_id, id);
-create index member_history_file_id_idx on member_history (file_id);
 
 create function member_history_append_only() returns trigger language plpgsql as $$
 begin
@@ -124,13 +126,14 @@ create table id_card_request (
   card_number integer not null check (card_number >= 1),
   member_ids bigint[] not null check (cardinality(member_ids) between 1 and 6),
   mail_to text not null check (mail_to in ('subscriber', 'custodial-parent')),
-  file_id bigint not null references inbound_file (id) on delete restrict,
+  file_id bigint not null,
   status text not null default 'pending' check (status in ('pending', 'printed', 'cancelled')),
   requested_at timestamptz not null default now()
 );
 
 create index id_card_request_status_idx on id_card_request (status, requested_at);
-create index id_card_request_file_id_idx on id_card_request (file_id);
+-- A family's cards not yet printed are replaced when it gets new ones.
+create index id_card_request_pending_family_idx on id_card_request (group_number, subscriber_number) where status = 'pending';
 
 -- Premium owed or refunded for coverage applied retroactively (received more than 30 days
 -- after it took effect). Billing adjusts up to six months back on its own ('pending'); older
@@ -145,7 +148,7 @@ create table retro_adjustment (
   -- Whole or part months of coverage between the effective date and receipt.
   months integer not null check (months >= 1),
   status text not null default 'pending' check (status in ('pending', 'review', 'billed')),
-  file_id bigint not null references inbound_file (id) on delete restrict,
+  file_id bigint not null,
   created_at timestamptz not null default now()
 );
 

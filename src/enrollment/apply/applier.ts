@@ -135,6 +135,8 @@ export class EnrollmentApplier {
   private readonly heldFamilies = new Map<Family, ExceptionCategory>();
   /** The INS position of the event being applied (for exceptions raised on the way). */
   private position: number | undefined;
+  /** Members whose retro billing went to a person for the current event (one item each). */
+  private readonly retroQueued = new Set<StoredMember>();
   /** Members the set names (matched or added): a full file ends or queues the others. */
   readonly seen = new Set<StoredMember>();
 
@@ -170,6 +172,7 @@ export class EnrollmentApplier {
 
   private applyEvent(family: Family, event: MemberEvent, ssnElsewhere: (hmac: Buffer) => boolean): void {
     this.position = event.position;
+    this.retroQueued.clear();
     const group = this.ctx.groups.get(family.groupNumber);
     const hold = (h: Hold, member?: StoredMember): void => {
       this.out.counts.held++;
@@ -330,6 +333,18 @@ export class EnrollmentApplier {
     let coveragesChanged = false;
     for (const p of plans) coveragesChanged = this.applyCoverageChange(member, event, p) || coveragesChanged;
     if (this.ctx.action === 'replace') coveragesChanged = this.omittedCoverages(family, member, event) || coveragesChanged;
+    // A member moved to COBRA by a change (INS05 C) gets the continuation's end, as an enrollment in it does.
+    const cobraEnd = changed.names.includes('benefitStatus') && member.benefitStatus === 'C' ? this.cobraEnd(event, effective) : null;
+    if (cobraEnd !== null) {
+      if (member.eligibilityEnd === null || member.eligibilityEnd > cobraEnd) {
+        changed.previous['eligibilityEnd'] = member.eligibilityEnd;
+        changed.names.push('eligibilityEnd');
+        setField(member, 'eligibilityEnd', cobraEnd);
+      }
+      for (const c of member.coverages) {
+        if (!c.cancelled && c.beginDate <= cobraEnd && (c.endDate === null || c.endDate > cobraEnd)) coveragesChanged = endCoverage(c, cobraEnd) || coveragesChanged;
+      }
+    }
     this.sideRules(event, family, member);
     if (changed.names.length === 0 && !coveragesChanged) {
       this.out.counts.unchanged++;
@@ -535,11 +550,13 @@ export class EnrollmentApplier {
     if (classChanges) {
       const period = group.classes.get(fields.classCode);
       if (!period) throw new Hold('class-not-valid', 'The class is not one of the group\'s classes; nothing was applied.');
-      if (hire && period.from > hire) {
-        throw new Hold('class-after-hire', "The member's class takes effect after the hire date; nothing was applied until a person sets the class.");
-      }
-      if (!classValidOn(period, hire ?? effective) || !classValidOn(period, effective)) {
-        throw new Hold('class-not-valid', 'The class is not valid on the hire or effective date; nothing was applied.');
+      if (!classValidOn(period, effective)) {
+        // Hired before the class existed and covered before it takes effect: which class
+        // applies in between is a person's decision.
+        if (hire && period.from > hire && period.from > effective) {
+          throw new Hold('class-after-hire', "The member's class takes effect after the hire date and after the coverage begins; nothing was applied until a person sets the class.");
+        }
+        throw new Hold('class-not-valid', 'The class is not valid on the effective date; nothing was applied.');
       }
     }
     const subgroup = fields.subgroup;
@@ -666,6 +683,7 @@ export class EnrollmentApplier {
    */
   omit(family: Family, member: StoredMember): void {
     this.position = undefined;
+    this.retroQueued.clear();
     const group = this.ctx.groups.get(family.groupNumber);
     if (this.isAdultChild(member, this.ctx.today)) {
       this.exception('dependent-age-26', undefined, family, 'A full file no longer lists a dependent child aged 26 or over; such a child is never terminated automatically. Decide the coverage.', member);
@@ -702,7 +720,8 @@ export class EnrollmentApplier {
     if (months < 1) return;
     const old = effective < addMonths(received, -6);
     this.out.retro.push({ member, coverage, kind, effectiveDate: effective, months, status: old ? 'review' : 'pending' });
-    if (old) {
+    if (old && !this.retroQueued.has(member)) {
+      this.retroQueued.add(member);
       this.out.exceptions.push({
         category: 'retro-beyond-six-months',
         position: this.position,
