@@ -200,7 +200,7 @@ create table inbound_set (
   constraint inbound_set_status_check CHECK (status = ANY (ARRAY['applied'::text, 'verified'::text, 'duplicate'::text, 'rejected'::text])),
   constraint inbound_set_transaction_set_check CHECK (transaction_set = ANY (ARRAY['834'::text, '820'::text]))
 );
-CREATE UNIQUE INDEX inbound_set_reference_idx ON inbound_set USING btree (partner, transaction_set, reference) WHERE ((status = ANY (ARRAY['applied'::text, 'verified'::text])) AND (reference IS NOT NULL));
+CREATE UNIQUE INDEX inbound_set_reference_idx ON inbound_set USING btree (partner, transaction_set, reference, status) WHERE ((status = ANY (ARRAY['applied'::text, 'verified'::text])) AND (reference IS NOT NULL));
 
 create table member (
   id bigint default nextval('member_id_seq'::regclass) not null,

@@ -48,18 +48,18 @@ function holderGone(holder: string | null): boolean {
 
 export async function registerFile(
   db: Db,
-  file: { partner: string; name: string; identity: FileIdentity },
+  file: { partner: string; name: string; identity: FileIdentity; receivedAt: Date },
   holder: string = claimHolder(),
 ): Promise<Registration> {
   const { identity } = file;
   const sender = identity.isa?.sender.trim() || null;
   const control = identity.isa && /^[0-9]{9}$/.test(identity.isa.control) ? identity.isa.control : null;
   const inserted = await db.query<{ id: string; received_at: Date }>(
-    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at)
-     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8))
+    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at, received_at)
+     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8), $9)
      on conflict do nothing
      returning id::text as id, received_at`,
-    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS],
+    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS, file.receivedAt.toISOString()],
   );
   if (inserted.rows[0]) return { kind: 'claimed', fileId: inserted.rows[0].id, receivedAt: inserted.rows[0].received_at, resumed: false };
 

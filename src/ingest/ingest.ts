@@ -76,7 +76,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   }
   const partner = await resolvePartner(db, identity.isa.senderQualifier, identity.isa.sender, options.partnerId, name);
   const holder = claimHolder();
-  const registration = await registerFile(db, { partner: partner.id, name, identity }, holder);
+  const registration = await registerFile(db, { partner: partner.id, name, identity, receivedAt: now() }, holder);
   const result: IngestResult = {
     file: name,
     fileId: registration.fileId,

@@ -178,8 +178,9 @@ create table inbound_set (
   unique (file_id, file_offset)
 );
 
--- A reference applied or verified once per partner: a second set with it is a resend.
-create unique index inbound_set_reference_idx on inbound_set (partner, transaction_set, reference)
+-- A reference applied (or verified) once per partner: a second set with it is a resend. A
+-- verify file and a change file may share one (the status is part of the key).
+create unique index inbound_set_reference_idx on inbound_set (partner, transaction_set, reference, status)
   where status in ('applied', 'verified') and reference is not null;
 
 -- A claim on a file being ingested: by whom (host:pid) and until when. A crashed ingest's

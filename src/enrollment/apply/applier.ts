@@ -484,7 +484,9 @@ export class EnrollmentApplier {
       this.out.counts.unchanged++;
       return;
     }
-    this.out.history.push({ member: m, action, effectiveDate: end, changed: ['eligibilityEnd', 'coverages'], previous: null, position: event?.position });
+    // Ending some lines only changes coverages; ending the member changes its eligibility too.
+    const fields = action === 'change' ? ['coverages'] : ['eligibilityEnd', 'coverages'];
+    this.out.history.push({ member: m, action, effectiveDate: end, changed: fields, previous: null, position: event?.position });
     if (action === 'cancel') this.out.counts.cancelled++;
     else if (action === 'terminate') this.out.counts.terminated++;
     else this.out.counts.changed++;
@@ -524,6 +526,8 @@ export class EnrollmentApplier {
       }
       setField(m, 'eligibilityEnd', null);
       setField(m, 'cancelled', false);
+      // Coverage restored over a past gap is premium owed for those months.
+      if (priorEnd !== null && !previous.cancelled) this.retro(m, null, 'charge', addDays(priorEnd, 1), addDays(priorEnd, 1));
       this.out.history.push({ member: m, action: 'reinstate', effectiveDate: priorEnd, changed: ['eligibilityEnd', 'cancelled', 'coverages'], previous, position: event.position });
       this.out.counts.reinstated++;
     }

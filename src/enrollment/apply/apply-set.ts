@@ -79,8 +79,9 @@ export class EnrollmentSetApply {
     this.action = header.action ?? 'change';
     const dup = await this.tx.query<{ file_id: string; set_control: string }>(
       `select file_id::text as file_id, set_control from inbound_set
-        where partner = $1 and transaction_set = '834' and reference = $2 and status in ('applied', 'verified') limit 1`,
-      [this.options.partnerId, header.reference],
+        where partner = $1 and transaction_set = '834' and reference = $2 and status = $3 limit 1`,
+      // A verify file's reference does not block a change file that reuses it, nor the reverse.
+      [this.options.partnerId, header.reference, header.action === 'verify' ? 'verified' : 'applied'],
     );
     if (dup.rows[0]) {
       this.duplicateOf = `file ${dup.rows[0].file_id} set ${dup.rows[0].set_control}`;
