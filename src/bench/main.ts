@@ -8,7 +8,8 @@
  *   BENCH_SET_SIZE  members/lines per ST set (default members/10, so ~10 sets)
  *   BENCH_SEED      PRNG seed (default 834 for the 834, 820 for the 820)
  *   BENCH_OUT       cache and results folder (default ./bench-out)
- *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge)
+ *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge,ingest);
+ *                   "ingest" is the PostgreSQL ingest bench (see ingest.ts for its own settings)
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { generate820 } from './generate820.js';
 import { SUBJECT_NAMES, isSubjectName, type SubjectName } from './subjects.js';
 import type { ChildFailure, ChildResult } from './child.js';
 import { fileTable, targetChecks, targetTable, type Measurement } from './report.js';
+import { ingestTables, runIngestBench, type IngestBenchReport } from './ingest.js';
 
 /** Bump when the generators' output changes, so stale cached files are not reused. */
 const GENERATOR_VERSION = 2;
@@ -34,6 +36,8 @@ interface Config {
   seed820: number;
   outDir: string;
   subjects: SubjectName[];
+  /** Run the ingest bench (PostgreSQL) too. */
+  ingest: boolean;
 }
 
 function intEnv(name: string, fallback: number, min: number): number {
@@ -51,7 +55,7 @@ function readConfig(): Config {
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '');
-  for (const x of subjects) if (!isSubjectName(x)) throw new Error(`BENCH_SUBJECTS: unknown subject "${x}"`);
+  for (const x of subjects) if (!isSubjectName(x) && x !== 'ingest') throw new Error(`BENCH_SUBJECTS: unknown subject "${x}"`);
   return {
     members,
     runs: intEnv('BENCH_RUNS', 1, 1),
@@ -60,6 +64,7 @@ function readConfig(): Config {
     seed820: seed === undefined ? 820 : intEnv('BENCH_SEED', 820, 0),
     outDir: resolve(process.env['BENCH_OUT'] ?? 'bench-out'),
     subjects: subjects.filter(isSubjectName),
+    ingest: process.env['BENCH_SUBJECTS'] === undefined || subjects.includes('ingest'),
   };
 }
 
@@ -193,7 +198,8 @@ async function main(): Promise<void> {
     `edibridge bench: ${cfg.members.toLocaleString('en-US')} members / lines, sets of ${cfg.setSize.toLocaleString('en-US')}, ` +
       `${cfg.runs} run(s) per subject, node ${process.version}`,
   );
-  const files = [await ensureFile(cfg, '834'), await ensureFile(cfg, '820')];
+  // Only the ingest bench asked for: no parse files to generate.
+  const files = cfg.subjects.length > 0 ? [await ensureFile(cfg, '834'), await ensureFile(cfg, '820')] : [];
 
   const perFile: { kind: '834' | '820'; file: BenchFile; measurements: Measurement[] }[] = [];
   for (const file of files) {
@@ -207,12 +213,23 @@ async function main(): Promise<void> {
     perFile.push({ kind: file.kind, file, measurements });
   }
 
+  let ingest: IngestBenchReport | undefined;
+  if (cfg.ingest) {
+    console.log('');
+    ingest = await runIngestBench(cfg.outDir, cfg.seed834);
+    if (ingest.skipped !== undefined) console.log(`ingest bench skipped: ${ingest.skipped}`);
+  }
+
   console.log('');
   for (const { file, measurements } of perFile) {
     console.log(fileTable(`${file.kind}  ${file.path}`, file.info.bytes, file.info.segments, measurements));
     console.log('');
   }
-  const checks = targetChecks(perFile);
+  if (ingest !== undefined) {
+    console.log(ingestTables(ingest));
+    console.log('');
+  }
+  const checks = [...(perFile.length > 0 ? targetChecks(perFile) : []), ...(ingest?.targets ?? [])];
   console.log(targetTable(checks));
 
   const resultsPath = join(cfg.outDir, 'results.json');
@@ -223,6 +240,7 @@ async function main(): Promise<void> {
     config: cfg,
     files: files.map((f) => ({ kind: f.kind, ...f.info, generatedSec: f.generatedSec })),
     measurements: perFile.flatMap((f) => f.measurements),
+    ingest,
     targets: checks,
   };
   await writeFile(resultsPath, JSON.stringify(results, null, 2) + '\n');
