@@ -135,6 +135,8 @@ export class EnrollmentApplier {
   private readonly heldFamilies = new Map<Family, ExceptionCategory>();
   /** The INS position of the event being applied (for exceptions raised on the way). */
   private position: number | undefined;
+  /** Each event's SSN index, computed once (the batch loader asks for it too). */
+  private readonly ssnIndexes = new WeakMap<MemberEvent, Buffer | null>();
   /** Members whose retro billing went to a person for the current event (one item each). */
   private readonly retroQueued = new Set<StoredMember>();
   /** Members the set names (matched or added): a full file ends or queues the others. */
@@ -159,7 +161,9 @@ export class EnrollmentApplier {
 
   /** The SSN index of an event's member, if it gives an SSN. */
   ssnIndexOf(event: MemberEvent): Buffer | null {
-    return event.name?.ssn ? this.ctx.phi.ssnIndex(event.name.ssn) : null;
+    let h = this.ssnIndexes.get(event);
+    if (h === undefined) this.ssnIndexes.set(event, (h = event.name?.ssn ? this.ctx.phi.ssnIndex(event.name.ssn) : null));
+    return h;
   }
 
   /**

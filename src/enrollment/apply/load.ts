@@ -129,11 +129,14 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
   if (families.size === 0) return families;
   const groups = [...families.values()].map((f) => f.groupNumber);
   const numbers = [...families.values()].map((f) => f.subscriberNumber);
+  // Arrays on both index columns (an index scan whatever the statistics say, even inside a
+  // transaction that has just written the rows), then the exact pairs.
   const { rows } = await db.query<MemberRow>(
     `select ${MEMBER_COLUMNS} from member m
-      where (m.group_number, m.subscriber_number) in (select * from unnest($1::text[], $2::text[]))
+      where m.group_number = any($1::text[]) and m.subscriber_number = any($2::text[])
+        and m.group_number || chr(1) || m.subscriber_number = any($3::text[])
       order by m.is_subscriber desc, m.id`,
-    [groups, numbers],
+    [[...new Set(groups)], numbers, groups.map((g, i) => `${g}\u0001${numbers[i]}`)],
   );
   if (rows.length === 0) return families;
   const byId = new Map<string, StoredMember>();
@@ -144,10 +147,11 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
   }
   const cov = await db.query<CoverageRow>(
     `select id::text as id, member_id::text as member_id, insurance_line, plan_id, coverage_level, begin_date, end_date, cancelled
-       from coverage where member_id = any($1::bigint[]) order by member_id, begin_date, id`,
+       from coverage where member_id = any($1::bigint[])`,
     [[...byId.keys()]],
   );
   for (const r of cov.rows) byId.get(r.member_id)?.coverages.push(coverageFromRow(r));
+  for (const m of byId.values()) m.coverages.sort((a, b) => (a.beginDate < b.beginDate ? -1 : a.beginDate > b.beginDate ? 1 : Number(a.id) - Number(b.id)));
   return families;
 }
 
@@ -160,7 +164,7 @@ export async function loadSsnOwners(db: Db, items: ReadonlyArray<{ groupNumber: 
   if (items.length === 0) return owners;
   const { rows } = await db.query<{ h: string; group_number: string; subscriber_number: string }>(
     `select encode(m.ssn_hmac, 'hex') as h, m.group_number, m.subscriber_number from member m
-      where m.ssn_hmac in (select decode(x, 'hex') from unnest($1::text[]) as u(x))
+      where m.ssn_hmac = any(array(select decode(x, 'hex') from unnest($1::text[]) as u(x)))
         and m.group_number = any($2::text[])`,
     [items.map((i) => i.ssnHmacHex), [...new Set(items.map((i) => i.groupNumber))]],
   );

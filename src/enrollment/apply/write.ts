@@ -123,10 +123,13 @@ export function memberIdFor(id: string): string {
 export async function writeBatch(db: Db, families: Iterable<Family>, out: ApplyOutput, source: WriteSource): Promise<void> {
   const newMembers: StoredMember[] = [];
   const changedMembers: StoredMember[] = [];
+  // Families with a member on file before this batch (they may have cards already).
+  const existing = new Set<Family>();
   const newCoverages: Array<{ member: StoredMember; c: StoredCoverage }> = [];
   const changedCoverages: StoredCoverage[] = [];
   for (const f of families) {
     for (const m of f.members) {
+      if (m.id !== undefined) existing.add(f);
       if (m.id === undefined) newMembers.push(m);
       else if (m.changed.size > 0) changedMembers.push(m);
       for (const c of m.coverages) {
@@ -183,7 +186,7 @@ export async function writeBatch(db: Db, families: Iterable<Family>, out: ApplyO
     { name: 'status', type: 'text', value: (r) => r.status },
     { name: 'file_id', type: 'int8', value: fileId },
   ], out.retro);
-  await writeCards(db, out.cardFamilies, source);
+  await writeCards(db, out.cardFamilies, source, existing);
   const exceptions: NewException[] = out.exceptions.map((e) => {
     const x: NewException = { category: e.category, fileId: source.fileId, setControl: source.setControl, description: e.description };
     if (e.position !== undefined) x.segmentPosition = e.position;
@@ -234,16 +237,19 @@ export function cardsFor(family: Family, today: string): CardRow[] {
   return cards;
 }
 
-async function writeCards(db: Db, families: Set<Family>, source: WriteSource): Promise<void> {
+async function writeCards(db: Db, families: Set<Family>, source: WriteSource, existing: ReadonlySet<Family>): Promise<void> {
   if (families.size === 0) return;
   const cards = [...families].flatMap((f) => cardsFor(f, source.today));
-  // A family's new cards replace its cards not yet printed.
-  await db.query(
-    `update id_card_request r set status = 'cancelled'
-       from unnest($1::text[], $2::text[]) as u(g, s)
-      where r.group_number = u.g and r.subscriber_number = u.s and r.status = 'pending'`,
-    [[...families].map((f) => f.groupNumber), [...families].map((f) => f.subscriberNumber)],
-  );
+  // A family's new cards replace its cards not yet printed; a family new in this batch has none.
+  const known = [...families].filter((f) => existing.has(f));
+  if (known.length) {
+    await db.query(
+      `update id_card_request r set status = 'cancelled'
+        where r.status = 'pending' and r.group_number = any($1::text[]) and r.subscriber_number = any($2::text[])
+          and r.group_number || chr(1) || r.subscriber_number = any($3::text[])`,
+      [[...new Set(known.map((f) => f.groupNumber))], known.map((f) => f.subscriberNumber), known.map((f) => `${f.groupNumber}\u0001${f.subscriberNumber}`)],
+    );
+  }
   await insertRows(db, 'id_card_request', [
     { name: 'group_number', type: 'text', value: (c) => c.groupNumber },
     { name: 'subscriber_number', type: 'text', value: (c) => c.subscriberNumber },

@@ -4,25 +4,39 @@
  * loosely (case, punctuation, SAINT/ST, FORT/FT, MOUNT/MT) because a ZIP's primary city is
  * only one of the names the post office accepts; a city that still differs is reported for
  * a person to confirm. A ZIP the database does not know, or a foreign address, is not judged.
- * The database is loaded on first use.
+ * The table is loaded on first use.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-
-interface ZipEntry {
-  city: string;
-  state: string;
-}
 
 export type ZipVerdict = 'ok' | 'unknown' | 'state-mismatch' | 'city-mismatch';
 
-let lookup: ((zip: string) => ZipEntry | undefined) | undefined;
+/** ZIP → 'ST|City'. */
+let table: Map<string, string> | undefined;
 
-function zipLookup(): (zip: string) => ZipEntry | undefined {
-  if (!lookup) {
-    const zipcodes = createRequire(import.meta.url)('zipcodes') as { lookup(zip: string): ZipEntry | undefined };
-    lookup = (zip) => zipcodes.lookup(zip);
+/**
+ * Loading the package with require() compiles its 5 MB data module, which costs about
+ * 80 MB of resident memory for good (measured); reading the same data as text costs about
+ * 20 MB. So the US entries are read from the package's data file as text, and require()
+ * is only the fallback should a new version lay that file out differently.
+ */
+function zipTable(): Map<string, string> {
+  if (table) return table;
+  const req = createRequire(import.meta.url);
+  const t = new Map<string, string>();
+  try {
+    const text = readFileSync(req.resolve('zipcodes/lib/codes.js'), 'latin1');
+    const entry = /"(\d{5})":\{"zip":"\d{5}","latitude":[-0-9.]+,"longitude":[-0-9.]+,"city":"([^"]*)","state":"([A-Z]{2})"/g;
+    for (let m = entry.exec(text); m; m = entry.exec(text)) t.set(m[1]!, `${m[3]}|${m[2]}`);
+  } catch {
+    // fall through to the package's own loader
   }
-  return lookup;
+  if (t.size < 40_000) {
+    const zipcodes = req('zipcodes') as { codes: Record<string, { zip: string; city: string; state: string; country: string }> };
+    for (const e of Object.values(zipcodes.codes)) if (e.country === 'US') t.set(e.zip, `${e.state}|${e.city}`);
+  }
+  table = t;
+  return t;
 }
 
 const WORDS: Readonly<Record<string, string>> = { SAINT: 'ST', FORT: 'FT', MOUNT: 'MT', SAINTE: 'STE' };
@@ -41,9 +55,10 @@ export function checkZip(address: { city?: string | null | undefined; state?: st
   if (address.country && address.country !== 'US' && address.country !== 'USA') return 'unknown';
   const zip5 = /^(\d{5})(?:-?\d{4})?$/.exec(address.zip ?? '')?.[1];
   if (!zip5 || !address.state) return 'unknown';
-  const entry = zipLookup()(zip5);
+  const entry = zipTable().get(zip5);
   if (!entry) return 'unknown';
-  if (entry.state !== address.state.toUpperCase()) return 'state-mismatch';
-  if (address.city && normaliseCity(address.city) !== normaliseCity(entry.city)) return 'city-mismatch';
+  const bar = entry.indexOf('|');
+  if (entry.slice(0, bar) !== address.state.toUpperCase()) return 'state-mismatch';
+  if (address.city && normaliseCity(address.city) !== normaliseCity(entry.slice(bar + 1))) return 'city-mismatch';
   return 'ok';
 }
