@@ -60,7 +60,12 @@ export class EnrollmentSetApply {
   private pending = new Map<string, PendingFamily>();
   private pendingMembers = 0;
   private lastKey = '';
+  /** The last batch's writes, and the writes of the batch before it. */
   private writing: Promise<void> | undefined;
+  private olderWrite: Promise<void> | undefined;
+  /** Family keys and new members' SSNs of the batch whose writes may still be running. */
+  private inFlightKeys = new Set<string>();
+  private inFlightAdded = new Map<string, string>();
   private members = 0;
   private omitted = 0;
   private readonly groupsSeen = new Set<string>();
@@ -167,8 +172,12 @@ export class EnrollmentSetApply {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.pendingMembers = 0;
-    // The previous batch's writes come first: this batch may load what it wrote.
-    await this.writing;
+    // At most one batch is being written while the next is loaded and applied, so the
+    // database and the rules work at the same time. The batch before that must have landed;
+    // the one in flight must too when this batch holds one of its families.
+    await this.olderWrite;
+    const keys = batch.map((f) => familyKey(f.groupNumber, f.subscriberNumber));
+    if (keys.some((k) => this.inFlightKeys.has(k))) await this.writing;
     const families = await loadFamilies(this.tx, batch);
     const ssnItems: Array<{ groupNumber: string; ssnHmacHex: string }> = [];
     for (const f of batch) {
@@ -179,23 +188,27 @@ export class EnrollmentSetApply {
       }
     }
     const owners = await loadSsnOwners(this.tx, ssnItems);
-    // SSNs of members added in this batch, by family, so two new families cannot share one.
+    // SSNs of members added in this batch and in the one in flight (maybe not inserted yet),
+    // by family, so two new families cannot share one.
     const added = new Map<string, string>();
+    const inFlightAdded = this.inFlightAdded;
     for (const pf of batch) {
       const key = familyKey(pf.groupNumber, pf.subscriberNumber);
       const family = families.get(key)!;
       const before = new Set(family.members);
       applier.applyFamily(family, pf.events, (hmac) => {
-        const hex = hmac.toString('hex');
-        const onFile = owners.get(`${pf.groupNumber}\u0000${hex}`);
-        if (onFile && [...onFile].some((k) => k !== key)) return true;
-        const other = added.get(`${pf.groupNumber}\u0000${hex}`);
+        const k = `${pf.groupNumber}\u0000${hmac.toString('hex')}`;
+        const onFile = owners.get(k);
+        if (onFile && [...onFile].some((f) => f !== key)) return true;
+        const other = added.get(k) ?? inFlightAdded.get(k);
         return other !== undefined && other !== key;
       });
       for (const m of family.members) {
         if (!before.has(m) && m.ssnHmac) added.set(`${pf.groupNumber}\u0000${m.ssnHmac.toString('hex')}`, key);
       }
     }
+    this.inFlightKeys = new Set(keys);
+    this.inFlightAdded = added;
     const out = applier.takeOutput();
     this.tally(out);
     const seen = [...applier.seen];
@@ -207,7 +220,13 @@ export class EnrollmentSetApply {
         if (ids.length) await this.tx.query('insert into edibridge_set_seen select unnest($1::bigint[]) on conflict do nothing', [ids]);
       }
     };
-    this.writing = write();
+    const previous = this.writing;
+    this.olderWrite = previous;
+    // Statements of one transaction run in order: this batch's writes follow the last one's.
+    this.writing = (async () => {
+      await previous;
+      await write();
+    })();
     // Surfaced by the next await of `writing`; never an unhandled rejection meanwhile.
     this.writing.catch(() => {});
   }
