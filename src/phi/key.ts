@@ -1,7 +1,8 @@
 /**
  * Where the PHI key comes from: EDIBRIDGE_PHI_KEY (base64 or hex of 32 bytes) in the
  * environment. Only the embedded database (no DATABASE_URL) may fall back to a key file
- * beside its data (./data/phi.key, created with mode 0600 on first use), so that the
+ * beside its data ($EDIBRIDGE_DATA_DIR/phi.key, default ./data/phi.key, created with mode
+ * 0600 on first use), so that the
  * embedded default runs with nothing configured; a server database always needs the key
  * from the environment, never from a file in the repository.
  */
@@ -12,7 +13,7 @@ import { EdiBridgeError } from '../x12/errors.js';
 import { PHI_KEY_BYTES, PhiProtector } from './protector.js';
 
 export const PHI_KEY_ENV = 'EDIBRIDGE_PHI_KEY';
-export const EMBEDDED_KEY_FILE = 'data/phi.key';
+export const EMBEDDED_KEY_FILE = 'phi.key';
 
 /** Decodes a key written as 64 hex digits or as base64 of 32 bytes. */
 export function decodePhiKey(text: string): Buffer {
@@ -35,7 +36,7 @@ export async function resolvePhiProtector(env: NodeJS.ProcessEnv, options: PhiKe
   if (env['DATABASE_URL']) {
     throw new EdiBridgeError('CONFIG_INVALID', `${PHI_KEY_ENV} is required with DATABASE_URL (the key that encrypts SSNs at rest)`, {});
   }
-  const path = resolve(options.cwd ?? process.cwd(), EMBEDDED_KEY_FILE);
+  const path = resolve(options.cwd ?? process.cwd(), env['EDIBRIDGE_DATA_DIR'] || 'data', EMBEDDED_KEY_FILE);
   try {
     return new PhiProtector(decodePhiKey(await readFile(path, 'utf8')));
   } catch (err) {
