@@ -13,7 +13,6 @@
  *   BENCH_INGEST_KEEP      1: keep the schema afterwards (to look at the data)
  *   BENCH_INGEST_NODE_ARGS extra node flags for the ingest children (e.g. --cpu-prof)
  */
-import { spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -25,11 +24,11 @@ import { ReferenceDataSchema } from '../reference/schema.js';
 import { firstOfThisMonth, generateIngest834, ingestReferenceData, type GenerateIngestResult, type IngestMode } from './generate834-ingest.js';
 import type { IngestChildResult } from './ingest-child.js';
 import type { TargetCheck } from './report.js';
+import { runJsonChild } from './run-child.js';
 
 /** Bump when the ingest generator's output changes, so stale cached files are not reused. */
 const INGEST_GENERATOR_VERSION = 1;
 const CHILD_TIMEOUT_MS = 30 * 60 * 1000;
-const CHILD_HEAP_MB = 4096;
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** The issue's floors, for 1,000,000 members. */
@@ -110,38 +109,15 @@ async function ensureIngestFile(outDir: string, members: number, groups: number,
 
 const childScript = fileURLToPath(new URL('./ingest-child.js', import.meta.url));
 
-function runIngestChild(url: string, schema: string, file: string): Promise<{ ok: true; result: IngestChildResult } | { ok: false; detail: string }> {
+async function runIngestChild(url: string, schema: string, file: string): Promise<{ ok: true; result: IngestChildResult } | { ok: false; detail: string }> {
   const extra = (process.env['BENCH_INGEST_NODE_ARGS'] ?? '').split(/\s+/).filter((x) => x !== '');
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, ...extra, childScript, file, schema], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BENCH_INGEST_URL: url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').pop() ?? '';
-      let parsed: (IngestChildResult & { error?: string }) | undefined;
-      try {
-        parsed = JSON.parse(last) as IngestChildResult & { error?: string };
-      } catch {
-        parsed = undefined;
-      }
-      if (timedOut) return done({ ok: false, detail: `timeout: killed after ${CHILD_TIMEOUT_MS / 60000} min` });
-      if (code === 0 && parsed && parsed.error === undefined && typeof parsed.ms === 'number') return done({ ok: true, result: parsed });
-      const how = signal !== null ? `signal ${signal}` : `exit code ${code ?? '?'}`;
-      const why = parsed?.error ?? stderr.trim().split('\n').slice(-3).join(' | ');
-      done({ ok: false, detail: `${how}: ${why.slice(0, 300)}` });
-    });
-  });
+  const run = await runJsonChild<IngestChildResult & { error?: string }>([...extra, childScript, file, schema], CHILD_TIMEOUT_MS, { ...process.env, BENCH_INGEST_URL: url });
+  const { parsed } = run;
+  if (run.timedOut) return { ok: false, detail: `timeout: killed after ${CHILD_TIMEOUT_MS / 60000} min` };
+  if (run.code === 0 && parsed && parsed.error === undefined && typeof parsed.ms === 'number') return { ok: true, result: parsed };
+  const how = run.signal !== null ? `signal ${run.signal}` : `exit code ${run.code ?? '?'}`;
+  const why = parsed?.error ?? run.stderr.trim().split('\n').slice(-3).join(' | ');
+  return { ok: false, detail: `${how}: ${why.slice(0, 300)}` };
 }
 
 /** Connects to the bench database, or says why not (the ingest bench is then skipped). */

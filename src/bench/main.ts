@@ -11,7 +11,6 @@
  *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge,ingest);
  *                   "ingest" is the PostgreSQL ingest bench (see ingest.ts for its own settings)
  */
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -22,11 +21,11 @@ import { SUBJECT_NAMES, isSubjectName, type SubjectName } from './subjects.js';
 import type { ChildFailure, ChildResult } from './child.js';
 import { fileTable, targetChecks, targetTable, type Measurement } from './report.js';
 import { ingestTables, runIngestBench, type IngestBenchReport } from './ingest.js';
+import { runJsonChild } from './run-child.js';
 
 /** Bump when the generators' output changes, so stale cached files are not reused. */
 const GENERATOR_VERSION = 2;
 const CHILD_TIMEOUT_MS = 10 * 60 * 1000;
-const CHILD_HEAP_MB = 4096;
 
 interface Config {
   members: number;
@@ -114,44 +113,21 @@ type ChildOutcome =
 const childScript = fileURLToPath(new URL('./child.js', import.meta.url));
 
 /** Run one subject on one file in a fresh Node process with a big heap and a time limit. */
-function runChild(subject: SubjectName, file: string): Promise<ChildOutcome> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, childScript, subject, file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    // Keep only the tail: a crashing peer can print a lot.
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').pop() ?? '';
-      let parsed: (ChildResult & ChildFailure) | undefined;
-      try {
-        parsed = JSON.parse(last) as ChildResult & ChildFailure;
-      } catch {
-        parsed = undefined;
-      }
-      if (timedOut) return done({ ok: false, status: 'timeout', detail: `killed after ${CHILD_TIMEOUT_MS / 60000} min` });
-      if (parsed?.notAvailable !== undefined) return done({ ok: false, status: 'not available', detail: parsed.notAvailable });
-      if (code === 0 && parsed !== undefined && parsed.error === undefined && typeof parsed.ms === 'number') {
-        return done({ ok: true, result: parsed });
-      }
-      const oom = /heap out of memory|Allocation failed|Invalid string length|Array buffer allocation failed/i.test(stderr + (parsed?.error ?? ''));
-      const how = signal !== null ? `signal ${signal}` : `exit code ${code ?? '?'}`;
-      const firstErr = parsed?.error ?? stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? stderr.trim().split('\n').pop() ?? '';
-      if (oom || signal === 'SIGKILL') {
-        return done({ ok: false, status: 'out of memory', detail: `${how}${firstErr ? `: ${firstErr.slice(0, 160)}` : ''}` });
-      }
-      done({ ok: false, status: parsed?.error !== undefined ? 'error' : 'crashed', detail: `${how}: ${firstErr.slice(0, 200)}` });
-    });
-  });
+async function runChild(subject: SubjectName, file: string): Promise<ChildOutcome> {
+  const run = await runJsonChild<ChildResult & ChildFailure>([childScript, subject, file], CHILD_TIMEOUT_MS);
+  const { parsed, stderr, code, signal } = run;
+  if (run.timedOut) return { ok: false, status: 'timeout', detail: `killed after ${CHILD_TIMEOUT_MS / 60000} min` };
+  if (parsed?.notAvailable !== undefined) return { ok: false, status: 'not available', detail: parsed.notAvailable };
+  if (code === 0 && parsed !== undefined && parsed.error === undefined && typeof parsed.ms === 'number') {
+    return { ok: true, result: parsed };
+  }
+  const oom = /heap out of memory|Allocation failed|Invalid string length|Array buffer allocation failed/i.test(stderr + (parsed?.error ?? ''));
+  const how = signal !== null ? `signal ${signal}` : `exit code ${code ?? '?'}`;
+  const firstErr = parsed?.error ?? stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? stderr.trim().split('\n').pop() ?? '';
+  if (oom || signal === 'SIGKILL') {
+    return { ok: false, status: 'out of memory', detail: `${how}${firstErr ? `: ${firstErr.slice(0, 160)}` : ''}` };
+  }
+  return { ok: false, status: parsed?.error !== undefined ? 'error' : 'crashed', detail: `${how}: ${firstErr.slice(0, 200)}` };
 }
 
 async function measure(cfg: Config, file: BenchFile, subject: SubjectName): Promise<Measurement> {
