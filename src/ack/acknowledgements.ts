@@ -1,4 +1,6 @@
-/** Which acknowledgements a validated file calls for, and their X12 text. */
+/** Which acknowledgements a validated file calls for, their X12 text, and where they are written. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FileReport } from '../x12/report.js';
 import { build999 } from './ack999.js';
 import type { AckContext } from './envelope.js';
@@ -22,3 +24,19 @@ export function acknowledgementsFor(report: FileReport, ctx: AckContext): Acknow
   return out;
 }
 
+
+/**
+ * Writes a file's acknowledgements under `ackDir/<file name>/` (the layout `validate
+ * --ack-dir` and `ingest` share). Returns the path of each, in order.
+ */
+export async function writeAcknowledgements(ackDir: string, fileName: string, acks: readonly Acknowledgement[]): Promise<string[]> {
+  const dir = join(ackDir, fileName);
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const a of acks) {
+    const path = join(dir, a.name);
+    await writeFile(path, a.text);
+    paths.push(path);
+  }
+  return paths;
+}

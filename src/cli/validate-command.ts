@@ -3,9 +3,8 @@
  * Exit 0 when every set is accepted, 1 when anything is rejected or partly accepted,
  * 2 for usage or I/O errors.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { acknowledgementsFor } from '../ack/acknowledgements.js';
+import { basename } from 'node:path';
+import { acknowledgementsFor, writeAcknowledgements } from '../ack/acknowledgements.js';
 import { memoryControlNumbers, type AckContext } from '../ack/envelope.js';
 import { toJsonReport } from '../report/json.js';
 import { formatReport } from '../report/text.js';
@@ -62,9 +61,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     const acks = acknowledgementsFor(report, ctx);
     if (values['ack-dir']) {
       try {
-        const dir = join(values['ack-dir'], basename(file));
-        await mkdir(dir, { recursive: true });
-        for (const a of acks) await writeFile(join(dir, a.name), a.text);
+        await writeAcknowledgements(values['ack-dir'], basename(file), acks);
       } catch (err) {
         const e = new EdiBridgeError('FILE_UNREADABLE', `cannot write acknowledgements for ${file}`, { file }, { cause: err });
         io.err(`edibridge: ${e.message}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -6,9 +6,8 @@
  * all and a rerun resumes where it stopped.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { acknowledgementsFor, type Acknowledgement } from '../ack/acknowledgements.js';
+import { basename } from 'node:path';
+import { acknowledgementsFor, writeAcknowledgements, type Acknowledgement } from '../ack/acknowledgements.js';
 import type { Db } from '../db/db.js';
 import { recordExceptions } from '../exceptions/store.js';
 import type { ExceptionCategory } from '../exceptions/categories.js';
@@ -96,7 +95,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   try {
     const report = await validateFile(path, { receiverIds: new Set([partner.receiverIsaId]), name });
     result.validation = summariseValidation(report);
-    result.acknowledgements = await writeAcknowledgements(db, report, name, options.ackDir, now);
+    result.acknowledgements = await acknowledge(db, report, name, options.ackDir, now);
     const plan = setPlan(report);
     await recordRejectedSets(db, registration.fileId, plan.rejected);
     if (plan.accepted.size === 0) {
@@ -226,7 +225,7 @@ async function recordRejectedSets(db: Db, fileId: string, rejected: SetPlanEntry
 }
 
 /** Writes the TA1/999 a report calls for, numbered from the database's outbound control sequence. */
-async function writeAcknowledgements(db: Db, report: FileReport, name: string, ackDir: string | undefined, now: () => Date): Promise<IngestResult['acknowledgements']> {
+async function acknowledge(db: Db, report: FileReport, name: string, ackDir: string | undefined, now: () => Date): Promise<IngestResult['acknowledgements']> {
   // Each interchange takes an ISA13 and a GS06: draw enough numbers first.
   const needed = report.interchanges.length * 4 + 2;
   const { rows } = await db.query<{ n: string }>('select nextval(\'outbound_control_seq\')::text as n from generate_series(1, $1::int)', [needed]);
@@ -241,15 +240,8 @@ async function writeAcknowledgements(db: Db, report: FileReport, name: string, a
     },
   });
   if (!ackDir) return acks.map((a) => ({ name: a.name, kind: a.kind }));
-  const dir = join(ackDir, name);
-  await mkdir(dir, { recursive: true });
-  const out: IngestResult['acknowledgements'] = [];
-  for (const a of acks) {
-    const p = join(dir, a.name);
-    await writeFile(p, a.text);
-    out.push({ name: a.name, kind: a.kind, path: p });
-  }
-  return out;
+  const paths = await writeAcknowledgements(ackDir, name, acks);
+  return acks.map((a, i) => ({ name: a.name, kind: a.kind, path: paths[i]! }));
 }
 
 function addCounts(into: ApplyCounts, from: ApplyCounts): void {

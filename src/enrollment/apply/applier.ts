@@ -12,7 +12,6 @@ import { classValidOn, type GroupRules } from './group-rules.js';
 import { matchMember, sameName } from './match.js';
 import {
   CHILD_RELATIONSHIPS,
-  familyKey,
   memberInForce,
   subscriberOf,
   type Address,
@@ -811,11 +810,6 @@ export class EnrollmentApplier {
       classCode: (member?.classCode ?? event?.memberIds.find((r) => r.qualifier === CLASS_REF)?.value) ?? undefined,
       description,
     });
-  }
-
-  /** The family key of an event (for grouping a batch). */
-  familyKeyOf(event: MemberEvent): string {
-    return familyKey(this.groupNumberOf(event) ?? '', event.subscriberId ?? '');
   }
 }
 

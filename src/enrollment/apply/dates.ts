@@ -48,7 +48,3 @@ export function ageOn(birthDate: string, on: string): number {
 export function isoDay(t: Date): string {
   return fromUtc(t);
 }
-
-export function minDate(a: string, b: string): string {
-  return a < b ? a : b;
-}

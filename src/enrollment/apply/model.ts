@@ -89,11 +89,6 @@ export function subscriberOf(f: Family): StoredMember | undefined {
   return f.members.find((m) => m.isSubscriber);
 }
 
-/** Whether the coverage covers day `on`. */
-export function coverageActiveOn(c: StoredCoverage, on: string): boolean {
-  return !c.cancelled && c.beginDate <= on && (c.endDate === null || c.endDate >= on);
-}
-
 /** Whether the member is eligible on `on` (not cancelled, begun, not yet ended). */
 export function memberActiveOn(m: MemberFields, on: string): boolean {
   return !m.cancelled && m.eligibilityBegin <= on && (m.eligibilityEnd === null || m.eligibilityEnd >= on);
@@ -106,12 +101,6 @@ export function memberInForce(m: MemberFields, today: string): boolean {
 
 /** INS02 codes of children: child, stepchild, foster child, ward, no-financial-responsibility child. */
 export const CHILD_RELATIONSHIPS: ReadonlySet<string> = new Set(['19', '17', '10', '15', '43']);
-export const SPOUSE_RELATIONSHIPS: ReadonlySet<string> = new Set(['01', '53']);
 
 /** Family composition categories for enrollment totals. */
 export type Composition = 'employee' | 'employee-spouse' | 'employee-children' | 'family';
-
-export function compositionOf(hasSpouse: boolean, children: number): Composition {
-  if (hasSpouse) return children > 0 ? 'family' : 'employee-spouse';
-  return children > 0 ? 'employee-children' : 'employee';
-}

@@ -219,21 +219,21 @@ export function cardsFor(family: Family, today: string): CardRow[] {
   const deps = inForce.filter((m) => !m.isSubscriber);
   const toParent = deps.filter((m) => CHILD_RELATIONSHIPS.has(m.relationship) && m.custodialParent != null);
   const home = deps.filter((m) => !toParent.includes(m));
-  const cards: CardRow[] = [];
-  const chunk = (list: StoredMember[], mailTo: CardRow['mailTo']): void => {
-    for (let i = 0; i === 0 || i < list.length; i += DEPENDENTS_PER_CARD) {
-      if (mailTo === 'custodial-parent' && list.length === 0) return;
-      cards.push({
-        groupNumber: family.groupNumber,
-        subscriberNumber: family.subscriberNumber,
-        cardNumber: cards.length + 1,
-        memberIds: [subscriber.id!, ...list.slice(i, i + DEPENDENTS_PER_CARD).map((m) => m.id!)],
-        mailTo,
-      });
-    }
-  };
-  chunk(home, 'subscriber');
-  chunk(toParent, 'custodial-parent');
+  /** Dependents five to a card; the subscriber is on every card. */
+  const groupsOfFive = (list: StoredMember[]): StoredMember[][] =>
+    Array.from({ length: Math.ceil(list.length / DEPENDENTS_PER_CARD) }, (_, i) => list.slice(i * DEPENDENTS_PER_CARD, (i + 1) * DEPENDENTS_PER_CARD));
+  const mailed: Array<[StoredMember[], CardRow['mailTo']]> = [
+    // The subscriber gets a card even with no dependents at home.
+    ...(home.length ? groupsOfFive(home) : [[]]).map((g): [StoredMember[], CardRow['mailTo']] => [g, 'subscriber']),
+    ...groupsOfFive(toParent).map((g): [StoredMember[], CardRow['mailTo']] => [g, 'custodial-parent']),
+  ];
+  const cards: CardRow[] = mailed.map(([deps, mailTo], i) => ({
+    groupNumber: family.groupNumber,
+    subscriberNumber: family.subscriberNumber,
+    cardNumber: i + 1,
+    memberIds: [subscriber.id!, ...deps.map((m) => m.id!)],
+    mailTo,
+  }));
   return cards;
 }
 
