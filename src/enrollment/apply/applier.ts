@@ -846,11 +846,15 @@ function snapshot(m: StoredMember, keys: MemberField[]): Record<string, unknown>
   return Object.fromEntries(keys.map((k) => [k, m[k]]));
 }
 
+/** Deep equality for field values: primitives, buffers, and plain objects (addresses, parties). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (a && b && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
-  return false;
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  // Compared key by key: a full file compares every member's addresses, so no JSON text here.
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 function toAddress(a: { line1?: string | undefined; line2?: string | undefined; city?: string | undefined; state?: string | undefined; zip?: string | undefined }): Address {
