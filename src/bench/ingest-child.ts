@@ -99,6 +99,10 @@ class TimedDb implements Db {
     return this.timing.time('(script)', () => this.inner.exec(script));
   }
 
+  copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {
+    return this.timing.time(`copy ${table}`, () => this.inner.copyFrom(table, columns, data));
+  }
+
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     this.timing.firstTransactionAt ??= performance.now();
     return this.inner.transaction((tx) => fn(new TimedDb(tx, this.timing)));

@@ -55,6 +55,9 @@ export function toDbError(err: unknown, context: ErrorContext = {}): DbError {
   }
   if (message === '' && typeof e.code === 'string') message = e.code;
   const ctx: ErrorContext = { ...context };
+  // Data exceptions (class 22) quote the offending input in the message itself, e.g.
+  // `invalid input syntax for type date: "…"`: that input may be PHI.
+  if (typeof e.code === 'string' && e.code.startsWith('22')) message = message.replace(/"[^"]*"/g, '"(value withheld)"');
   if (typeof e.code === 'string') {
     if (SQLSTATE.test(e.code)) ctx['sqlState'] = e.code;
     else ctx['errno'] = e.code; // ECONNREFUSED and the like

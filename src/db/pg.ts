@@ -4,7 +4,10 @@
  * scripts through the simple protocol. A transaction holds one pooled client from BEGIN to
  * COMMIT/ROLLBACK; a client whose ROLLBACK failed is destroyed instead of returned.
  */
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { copyStatement } from './copy-text.js';
 import type { Db, QueryResult } from './db.js';
 import { DbError, driverCall, toDbError } from './errors.js';
 import { TransactionDb, assertNotInside, runInside, type TransactionSession } from './transaction.js';
@@ -60,8 +63,21 @@ function toResult<R>(res: pg.QueryResult): QueryResult<R> {
   return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
 }
 
+/** COPY … FROM STDIN on one client: the whole of `data` in one write. */
+async function copyOn(client: pg.PoolClient, table: string, columns: readonly string[], data: string): Promise<number> {
+  const sql = copyStatement(table, columns, 'stdin');
+  return driverCall(async () => {
+    const stream = client.query(copyFromStdin(sql));
+    const done = finished(stream);
+    stream.end(data);
+    await done;
+    return stream.rowCount;
+  });
+}
+
 function sessionOf(client: pg.PoolClient): TransactionSession {
   return {
+    copyFrom: (table, columns, data) => copyOn(client, table, columns, data),
     async query<R>(text: string, values?: readonly unknown[]) {
       return driverCall(async () => toResult<R>(await client.query(extended(text, values))));
     },
@@ -89,6 +105,21 @@ export class PgDb implements Db {
   async exec(script: string): Promise<void> {
     assertNotInside(this);
     await driverCall(() => this.pool.query(script));
+  }
+
+  async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {
+    assertNotInside(this);
+    const client = await driverCall(() => this.pool.connect());
+    let broken: Error | undefined;
+    try {
+      return await copyOn(client, table, columns, data);
+    } catch (err) {
+      // A COPY that failed part-way may leave the connection mid-protocol: do not reuse it.
+      broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

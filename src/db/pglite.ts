@@ -10,6 +10,7 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { copyStatement } from './copy-text.js';
 import type { Db, QueryResult } from './db.js';
 import { DbError, driverCall, toDbError } from './errors.js';
 import { TransactionDb, assertNotInside, runInside, type TransactionSession } from './transaction.js';
@@ -40,8 +41,15 @@ function toResult<R>(res: PgliteResults): QueryResult<R> {
   return { rows: res.rows as R[], rowCount: res.rowCount ?? res.affectedRows ?? 0 };
 }
 
+/** PGlite reads COPY data from a Blob it exposes as the file /dev/blob. */
+async function copyOn(target: PGlite | Transaction, table: string, columns: readonly string[], data: string): Promise<number> {
+  const sql = copyStatement(table, columns, `'/dev/blob'`);
+  return driverCall(async () => toResult(await target.query(sql, [], { blob: new Blob([data]) })).rowCount);
+}
+
 function sessionOf(tx: Transaction): TransactionSession {
   return {
+    copyFrom: (table, columns, data) => copyOn(tx, table, columns, data),
     async query<R>(text: string, values?: readonly unknown[]) {
       return driverCall(async () => toResult<R>(await tx.query(text, values ? [...values] : undefined)));
     },
@@ -68,6 +76,11 @@ export class PgliteDb implements Db {
   async exec(script: string): Promise<void> {
     assertNotInside(this);
     await driverCall(() => this.pglite.exec(script));
+  }
+
+  async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {
+    assertNotInside(this);
+    return copyOn(this.pglite, table, columns, data);
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

@@ -31,6 +31,7 @@ export function assertNotInside(owner: object): void {
 export interface TransactionSession {
   query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
   exec(script: string): Promise<void>;
+  copyFrom(table: string, columns: readonly string[], data: string): Promise<number>;
 }
 
 export class TransactionDb implements Db {
@@ -61,6 +62,11 @@ export class TransactionDb implements Db {
   async exec(script: string): Promise<void> {
     this.check();
     await this.session.exec(script);
+  }
+
+  async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {
+    this.check();
+    return this.session.copyFrom(table, columns, data);
   }
 
   /** A savepoint: rolled back alone when `fn` throws; the enclosing transaction goes on. */

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/db.js';
+import { CopyText } from '../../src/db/copy-text.js';
 import { DbError, SqlState, isUniqueViolation } from '../../src/db/errors.js';
 import { loadMigrations, migrate, migrationStatus, quoteIdent, type Migration } from '../../src/db/migrate.js';
 import { dumpSchema } from '../../src/db/schema-dump.js';
@@ -124,6 +125,72 @@ export function describeDbContract(kind: Db['kind'], harness: () => DbHarness): 
       expect(isUniqueViolation(e, 't_pkey')).toBe(true);
       expect(e.cause).toBeDefined();
       expect(JSON.stringify(e.toJSON())).not.toContain('secret');
+    });
+  });
+
+  describe('bulk copy', () => {
+    /** A fresh schema with a table of every type the writers copy; its unquoted name. */
+    async function copyTable(): Promise<string> {
+      const schema = harness().freshSchemaName();
+      await db().exec(`create schema ${schema};
+        create table ${schema}.c (id int8 primary key, note text, b bytea, ok boolean, d date, j jsonb, tags text[], ids int8[]);`);
+      return `${schema}.c`;
+    }
+    const columns = ['id', 'note', 'b', 'ok', 'd', 'j', 'tags', 'ids'];
+
+    it('copies rows of every field type back exactly, escapes included', async () => {
+      const t = await copyTable();
+      const rows = new CopyText(columns.length);
+      const awkward = 'tab\there\nnew line\r\\ back\\slash \\N not null';
+      rows.add(['1', awkward, Buffer.from([0, 0x5c, 0x09, 0xff]), true, '2026-02-28', JSON.stringify({ s: 'a\\b\t"c"' }), '{a,b}', '{7,8}']);
+      rows.add([2n, null, null, false, null, null, '{}', null]);
+      expect(await db().copyFrom(t, columns, rows.toString())).toBe(2);
+      const r = await db().query<{ id: string; note: string | null; b: Buffer | null; ok: boolean; d: string | null; j: unknown; tags: string[]; ids: string[] | null }>(
+        `select * from ${t} order by id`,
+      );
+      expect(r.rows).toEqual([
+        { id: '1', note: awkward, b: Buffer.from([0, 0x5c, 0x09, 0xff]), ok: true, d: '2026-02-28', j: { s: 'a\\b\t"c"' }, tags: ['a', 'b'], ids: ['7', '8'] },
+        { id: '2', note: null, b: null, ok: false, d: null, j: null, tags: [], ids: null },
+      ]);
+      expect(await db().copyFrom(t, columns, '')).toBe(0);
+    });
+
+    it('is all or nothing: a bad row copies none, with a DbError that quotes no value', async () => {
+      const t = await copyTable();
+      const rows = new CopyText(2);
+      rows.add(['1', 'fine']);
+      rows.add(['1', 'secret-member-name']);
+      const err = await rejection(db().copyFrom(t, ['id', 'note'], rows.toString()));
+      expect(err).toBeInstanceOf(DbError);
+      expect((err as DbError).sqlState).toBe(SqlState.uniqueViolation);
+      expect(JSON.stringify((err as DbError).toJSON())).not.toContain('secret');
+      expect((await db().query(`select count(*) as c from ${t}`)).rows).toEqual([{ c: '0' }]);
+      const typed = await rejection(db().copyFrom(t, ['id', 'note'], 'secret-ssn-123456789\tx\n'));
+      expect((typed as DbError).sqlState).toBe('22P02');
+      expect((typed as DbError).message).toContain('bigint');
+      expect(JSON.stringify((typed as DbError).toJSON())).not.toContain('secret');
+      // The adapter is usable afterwards.
+      expect(await db().copyFrom(t, ['id', 'note'], '5\tafter\n')).toBe(1);
+    });
+
+    it('copies inside a transaction and rolls back with it', async () => {
+      const t = await copyTable();
+      const boom = new Error('boom');
+      const err = await rejection(
+        db().transaction(async (tx) => {
+          expect(await tx.copyFrom(t, ['id', 'note'], '1\tin\n2\tin\n')).toBe(2);
+          expect((await tx.query(`select count(*) as c from ${t}`)).rows).toEqual([{ c: '2' }]);
+          throw boom;
+        }),
+      );
+      expect(err).toBe(boom);
+      expect((await db().query(`select count(*) as c from ${t}`)).rows).toEqual([{ c: '0' }]);
+    });
+
+    it('refuses names that are not plain identifiers before anything is sent', async () => {
+      const err = await rejection(db().copyFrom('c; drop table x', ['id'], ''));
+      expect(err).toBeInstanceOf(DbError);
+      expect(() => new CopyText(2).add(['only one'])).toThrow(DbError);
     });
   });
 

@@ -108,17 +108,23 @@ export async function pgHarness(url: string = TEST_DATABASE_URL): Promise<DbHarn
   };
 }
 
+/** The same database behind a handle whose close() leaves it open (for code that closes what it opens). */
+export function unclosable(db: Db): Db {
+  return {
+    kind: db.kind,
+    query: (text, values) => db.query(text, values),
+    exec: (script) => db.exec(script),
+    copyFrom: (table, columns, data) => db.copyFrom(table, columns, data),
+    transaction: (fn) => db.transaction(fn),
+    close: async () => {},
+  };
+}
+
 /** One in-memory PGlite for the file; schemas stand in for fresh databases. */
 export async function pgliteHarness(): Promise<DbHarness> {
   const db = await createPgliteDb();
   let n = 0;
-  const shared: Db = {
-    kind: db.kind,
-    query: (text, values) => db.query(text, values),
-    exec: (script) => db.exec(script),
-    transaction: (fn) => db.transaction(fn),
-    close: async () => {},
-  };
+  const shared = unclosable(db);
   return {
     db,
     location: 'in-memory PGlite (gone with the test process)',

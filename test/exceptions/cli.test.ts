@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
 import { exceptionsCommand } from '../../src/exceptions/cli.js';
+import { unclosable } from '../db/harness.js';
 import { recordExceptions, transitionException } from '../../src/exceptions/store.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -41,7 +42,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   // The command closes what it opened: hand it a handle whose close leaves the instance open.
   const open = async (): Promise<Db> => {
     opened++;
-    return { kind: db.kind, query: db.query.bind(db), exec: db.exec.bind(db), transaction: db.transaction.bind(db), close: async () => {} };
+    return unclosable(db);
   };
   const code = await exceptionsCommand(argv, io, { open });
   return { code, out, err };

@@ -14,6 +14,7 @@ import { ingestCommand } from '../../src/ingest/cli.js';
 import { censusCommand, membersCommand } from '../../src/membership/cli.js';
 import { readReferenceFile } from '../../src/reference/load-file.js';
 import { loadReferenceData } from '../../src/reference/store.js';
+import { unclosable } from '../db/harness.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -35,7 +36,7 @@ async function run(command: Command, ...argv: string[]): Promise<{ code: number;
   let out = '';
   let err = '';
   const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), now: () => NOW, env: { EDIBRIDGE_PHI_KEY: KEY } };
-  const open = async (): Promise<Db> => ({ kind: db.kind, query: db.query.bind(db), exec: db.exec.bind(db), transaction: db.transaction.bind(db), close: async () => {} });
+  const open = async (): Promise<Db> => unclosable(db);
   const code = await command(argv, io, { open });
   return { code, out, err };
 }
