@@ -32,11 +32,13 @@ create table coverage (
   end_date date,
   cancelled boolean default false not null,
   constraint coverage_check CHECK (end_date >= begin_date),
-  constraint coverage_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
   constraint coverage_member_id_insurance_line_begin_date_key UNIQUE (member_id, insurance_line, begin_date),
-  constraint coverage_pkey PRIMARY KEY (id),
-  constraint coverage_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plan(id) ON DELETE RESTRICT
+  constraint coverage_pkey PRIMARY KEY (id)
 );
+CREATE TRIGGER coverage_keys_never_change BEFORE UPDATE OF id, member_id ON coverage FOR EACH ROW WHEN (old.id IS DISTINCT FROM new.id OR old.member_id IS DISTINCT FROM new.member_id) EXECUTE FUNCTION coverage_never_removed();
+CREATE TRIGGER coverage_never_deleted BEFORE DELETE ON coverage FOR EACH ROW EXECUTE FUNCTION coverage_never_removed();
+CREATE TRIGGER coverage_references_insert AFTER INSERT ON coverage REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION coverage_references_check();
+CREATE TRIGGER coverage_references_update AFTER UPDATE ON coverage REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION coverage_references_check();
 
 create table edibridge_migrations (
   version integer not null,
@@ -60,6 +62,8 @@ create table employer_group (
   constraint employer_group_pkey PRIMARY KEY (group_number)
 );
 CREATE INDEX employer_group_partner_id_idx ON employer_group USING btree (partner_id);
+CREATE TRIGGER employer_group_in_use_delete BEFORE DELETE ON employer_group FOR EACH ROW EXECUTE FUNCTION employer_group_in_use();
+CREATE TRIGGER employer_group_in_use_update BEFORE UPDATE OF group_number ON employer_group FOR EACH ROW WHEN (old.group_number IS DISTINCT FROM new.group_number) EXECUTE FUNCTION employer_group_in_use();
 
 create table exception (
   id bigint default nextval('exception_id_seq'::regclass) not null,
@@ -245,7 +249,6 @@ create table member (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   constraint member_check CHECK (eligibility_end >= eligibility_begin),
-  constraint member_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE RESTRICT,
   constraint member_pkey PRIMARY KEY (id),
   constraint member_relationship_check CHECK (relationship ~ '^[0-9A-Z]{2}$'::text),
   constraint member_subscriber_number_check CHECK (length(subscriber_number) >= 1 AND length(subscriber_number) <= 80)
@@ -253,6 +256,10 @@ create table member (
 CREATE INDEX member_family_idx ON member USING btree (group_number, subscriber_number);
 CREATE UNIQUE INDEX member_family_subscriber_idx ON member USING btree (group_number, subscriber_number) WHERE is_subscriber;
 CREATE INDEX member_ssn_hmac_idx ON member USING btree (ssn_hmac) WHERE (ssn_hmac IS NOT NULL);
+CREATE TRIGGER member_id_never_changes BEFORE UPDATE OF id ON member FOR EACH ROW WHEN (old.id IS DISTINCT FROM new.id) EXECUTE FUNCTION member_never_removed();
+CREATE TRIGGER member_never_deleted BEFORE DELETE ON member FOR EACH ROW EXECUTE FUNCTION member_never_removed();
+CREATE TRIGGER member_references_insert AFTER INSERT ON member REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_references_check();
+CREATE TRIGGER member_references_update AFTER UPDATE ON member REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_references_check();
 
 create table member_history (
   id bigint default nextval('member_history_id_seq'::regclass) not null,
@@ -267,12 +274,12 @@ create table member_history (
   set_control text not null,
   segment_position integer,
   constraint member_history_action_check CHECK (action = ANY (ARRAY['add'::text, 'change'::text, 'terminate'::text, 'cancel'::text, 'reinstate'::text])),
-  constraint member_history_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
   constraint member_history_pkey PRIMARY KEY (id),
   constraint member_history_segment_position_check CHECK (segment_position >= 1)
 );
 CREATE INDEX member_history_member_id_idx ON member_history USING btree (member_id, id);
 CREATE TRIGGER member_history_append_only BEFORE DELETE OR UPDATE ON member_history FOR EACH ROW EXECUTE FUNCTION member_history_append_only();
+CREATE TRIGGER member_history_references_insert AFTER INSERT ON member_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_history_references_check();
 
 create table plan (
   id text not null,
@@ -281,6 +288,8 @@ create table plan (
   constraint plan_insurance_line_check CHECK (insurance_line = ANY (ARRAY['AG'::text, 'AH'::text, 'AJ'::text, 'AK'::text, 'DCP'::text, 'DEN'::text, 'EPO'::text, 'FAC'::text, 'HE'::text, 'HLT'::text, 'HMO'::text, 'LTC'::text, 'LTD'::text, 'MM'::text, 'MOD'::text, 'PDG'::text, 'POS'::text, 'PPO'::text, 'PRA'::text, 'STD'::text, 'UR'::text, 'VIS'::text])),
   constraint plan_pkey PRIMARY KEY (id)
 );
+CREATE TRIGGER plan_in_use_delete BEFORE DELETE ON plan FOR EACH ROW EXECUTE FUNCTION plan_in_use();
+CREATE TRIGGER plan_in_use_update BEFORE UPDATE OF id ON plan FOR EACH ROW WHEN (old.id IS DISTINCT FROM new.id) EXECUTE FUNCTION plan_in_use();
 
 create table plan_rate (
   plan_id text not null,
@@ -338,5 +347,12 @@ create table trading_partner (
   constraint trading_partner_transaction_sets_check CHECK (cardinality(transaction_sets) > 0 AND transaction_sets <@ ARRAY['834'::text, '820'::text])
 );
 
+create function coverage_never_removed() returns trigger;
+create function coverage_references_check() returns trigger;
+create function employer_group_in_use() returns trigger;
 create function exception_event_append_only() returns trigger;
 create function member_history_append_only() returns trigger;
+create function member_history_references_check() returns trigger;
+create function member_never_removed() returns trigger;
+create function member_references_check() returns trigger;
+create function plan_in_use() returns trigger;

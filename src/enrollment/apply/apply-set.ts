@@ -104,7 +104,8 @@ export class EnrollmentSetApply {
     });
     if (header.masterPolicy) this.groupsSeen.add(header.masterPolicy);
     if (this.action === 'replace' || this.action === 'verify') {
-      await this.tx.query('create temp table if not exists edibridge_set_seen (member_id bigint primary key) on commit drop');
+      // No key: ids arrive by COPY, a member named twice is harmless to the anti-join.
+      await this.tx.query('create temp table if not exists edibridge_set_seen (member_id bigint not null) on commit drop');
       await this.tx.query('truncate edibridge_set_seen');
       this.seenTable = true;
     }
@@ -217,7 +218,7 @@ export class EnrollmentSetApply {
       if (this.action !== 'verify') await writeBatch(this.tx, families.values(), out, this.source());
       if (this.seenTable) {
         const ids = seen.map((m) => m.id).filter((id): id is string => id !== undefined);
-        if (ids.length) await this.tx.query('insert into edibridge_set_seen select unnest($1::bigint[]) on conflict do nothing', [ids]);
+        if (ids.length) await this.tx.copyFrom('edibridge_set_seen', ['member_id'], ids.join('\n') + '\n');
       }
     };
     const previous = this.writing;
@@ -246,6 +247,8 @@ export class EnrollmentSetApply {
     const applier = this.applier!;
     const groups = [...this.groupsSeen].filter((g) => this.options.groups.get(g)?.partnerId === this.options.partnerId);
     if (groups.length === 0) return;
+    // Statistics for the planner: a temp table has none, and this one holds every member named.
+    await this.tx.query('analyze edibridge_set_seen');
     const { rows } = await this.tx.query<{ group_number: string; subscriber_number: string; id: string }>(
       `select m.group_number, m.subscriber_number, m.id::text as id from member m
         where m.group_number = any($1::text[]) and not m.cancelled
