@@ -66,14 +66,25 @@ function opt<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
 
 /** CCYYMMDD → YYYY-MM-DD; undefined when not a valid calendar date. */
 export function d8(text: string): string | undefined {
-  if (!/^\d{8}$/.test(text)) return undefined;
-  const y = Number(text.slice(0, 4));
-  const m = Number(text.slice(4, 6));
-  const d = Number(text.slice(6, 8));
-  if (m < 1 || m > 12 || d < 1) return undefined;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (d > days) return undefined;
+  // Every member has several dates: plain arithmetic, no regex or Date object.
+  if (text.length !== 8) return undefined;
+  let y = 0;
+  let m = 0;
+  let d = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    if (i < 4) y = y * 10 + c;
+    else if (i < 6) m = m * 10 + c;
+    else d = d * 10 + c;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
   return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 export class Enrollment834Reader {

@@ -267,7 +267,7 @@ class ItemPump {
   private readonly reader: EnrollmentFileReader;
 
   constructor(path: string) {
-    this.chunks = (createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    this.chunks = (createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     this.reader = new EnrollmentFileReader({
       onSetStart: (place) => this.items.push({ type: 'set-start', place }),
       onHeader: (header) => this.items.push({ type: 'header', header }),

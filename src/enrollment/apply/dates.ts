@@ -3,8 +3,20 @@
  * UTC: enrollment dates are calendar days, not instants.
  */
 
+/** Milliseconds since the epoch at the day's UTC midnight (no string parsing by Date). */
+function utcMs(date: string): number {
+  return Date.UTC(digits(date, 0, 4), digits(date, 5, 7) - 1, digits(date, 8, 10));
+}
+
+/** The number written in date[from, to) (ASCII digits). */
+function digits(date: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + date.charCodeAt(i) - 48;
+  return n;
+}
+
 function toUtc(date: string): Date {
-  return new Date(`${date}T00:00:00Z`);
+  return new Date(utcMs(date));
 }
 
 function fromUtc(d: Date): string {
@@ -27,7 +39,7 @@ export function addMonths(date: string, months: number): string {
 }
 
 export function daysBetween(from: string, to: string): number {
-  return Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / 86_400_000);
+  return Math.round((utcMs(to) - utcMs(from)) / 86_400_000);
 }
 
 /** Calendar months touched from `from` to `to` inclusive (same month = 1); 0 when to < from. */
@@ -40,9 +52,11 @@ export function monthsTouched(from: string, to: string): number {
 
 /** Age in whole years on `on`. */
 export function ageOn(birthDate: string, on: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = on.split('-').map(Number) as [number, number, number];
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  const by = digits(birthDate, 0, 4);
+  const bmd = digits(birthDate, 5, 7) * 100 + digits(birthDate, 8, 10);
+  const y = digits(on, 0, 4);
+  const md = digits(on, 5, 7) * 100 + digits(on, 8, 10);
+  return y - by - (md < bmd ? 1 : 0);
 }
 
 export function isoDay(t: Date): string {

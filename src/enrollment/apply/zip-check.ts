@@ -41,7 +41,20 @@ function zipTable(): Map<string, string> {
 
 const WORDS: Readonly<Record<string, string>> = { SAINT: 'ST', FORT: 'FT', MOUNT: 'MT', SAINTE: 'STE' };
 
+/** Normalised city names, kept because a file names the same few cities over and over. */
+const normalised = new Map<string, string>();
+const NORMALISED_MAX = 50_000;
+
 function normaliseCity(city: string): string {
+  let n = normalised.get(city);
+  if (n === undefined) {
+    if (normalised.size >= NORMALISED_MAX) normalised.clear();
+    normalised.set(city, (n = normaliseCityOnce(city)));
+  }
+  return n;
+}
+
+function normaliseCityOnce(city: string): string {
   return city
     .toUpperCase()
     .replace(/[^A-Z0-9 ]/g, ' ')
