@@ -22,6 +22,8 @@ export interface IngestChildResult {
   file: string;
   ms: number;
   maxRssMb: number;
+  /** CPU time of this process (user + system), ms. */
+  cpuMs: number;
   status: string;
   setsApplied: number;
   totals: Record<string, number>;
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
       file: basename(file),
       ms: round(ms),
       maxRssMb: round(process.resourceUsage().maxRSS / 1024),
+      cpuMs: round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
       status: r.status,
       setsApplied: r.sets.filter((x) => x.status === 'applied').length,
       totals: { ...r.totals },

@@ -13,6 +13,8 @@
  *   BENCH_INGEST_KEEP      1: keep the schema afterwards (to look at the data)
  *   BENCH_INGEST_NODE_ARGS extra node flags for the ingest children (e.g. --cpu-prof)
  */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -47,6 +49,8 @@ export interface IngestRun {
   result?: IngestChildResult;
   seconds?: number;
   membersPerSec?: number;
+  /** CPU per member, µs: the ingest process, and the rest of the machine meanwhile (the PostgreSQL server, when it is local). */
+  cpu?: { nodeUsPerMember: number; restUsPerMember?: number };
 }
 
 export interface IngestBenchReport {
@@ -79,6 +83,18 @@ function safeUrl(url: string): string {
     return u.toString();
   } catch {
     return '(unparsable URL)';
+  }
+}
+
+/** Busy CPU time of the whole machine so far (Linux /proc/stat), ms; undefined elsewhere. */
+function machineBusyMs(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n')[0] ?? '';
+    const [, user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).map(Number);
+    const ticks = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
   }
 }
 
@@ -171,13 +187,18 @@ export async function runIngestBench(outDir: string, seed = 834): Promise<Ingest
       const label = file.mode === 'change' ? 'change (BGN08 2)' : 'full file (BGN08 RX)';
       process.stdout.write(`  ingest ${label}, ${fmt(file.membersWritten)} members ... `);
       const run: IngestRun = { mode: file.mode, file: file.path, bytes: file.bytes, membersInFile: file.membersWritten, ok: false };
+      const busyBefore = machineBusyMs();
       const outcome = await runIngestChild(url, schema, file.path);
+      const busyAfter = machineBusyMs();
       if (outcome.ok) {
         const r = outcome.result;
         run.ok = r.status === 'processed';
         run.result = r;
         run.seconds = r.ms / 1000;
         run.membersPerSec = Math.round(file.membersWritten / run.seconds);
+        const perMember = (ms: number): number => Math.round((ms * 1000) / Math.max(1, file.membersWritten));
+        run.cpu = { nodeUsPerMember: perMember(r.cpuMs) };
+        if (busyBefore !== undefined && busyAfter !== undefined) run.cpu.restUsPerMember = perMember(Math.max(0, busyAfter - busyBefore - r.cpuMs));
         if (!run.ok) run.detail = `ingest status ${r.status}`;
         console.log(`${run.seconds.toFixed(1)} s, ${fmt(run.membersPerSec)} members/s, ${fmt(r.maxRssMb)} MB RSS`);
       } else {
@@ -229,6 +250,19 @@ export function targetChecks(report: IngestBenchReport): TargetCheck[] {
   ];
 }
 
+function cpuSplit(r: IngestRun): string {
+  const c = r.cpu;
+  if (!c) return '—';
+  return c.restUsPerMember === undefined ? `${fmt(c.nodeUsPerMember)} + ?` : `${fmt(c.nodeUsPerMember)} + ${fmt(c.restUsPerMember)} = ${fmt(c.nodeUsPerMember + c.restUsPerMember)}`;
+}
+
+/** Members/s the measured CPU per member allows on this machine's cores, at best. */
+function cpuCeiling(r: IngestRun): string {
+  const c = r.cpu;
+  if (!c || c.restUsPerMember === undefined) return '—';
+  return `${fmt((cpus().length * 1e6) / Math.max(1, c.nodeUsPerMember + c.restUsPerMember))}/s`;
+}
+
 function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -277,7 +311,7 @@ export function ingestTables(report: IngestBenchReport): string {
   }
   out.push(`ingest into ${report.server ?? 'PostgreSQL'} (${fmt(report.members)} members, ${report.groups} groups = sets per file)\n${table(rows)}`);
 
-  const split: string[][] = [['run', 'wall s', 'before apply s', 'DB busy s', 'JS-only s', 'RSS validate / apply MB', 'statements', 'top statements (ms)']];
+  const split: string[][] = [['run', 'wall s', 'before apply s', 'DB busy s', 'JS-only s', 'CPU µs/member: ingest + rest = sum', 'ceiling on these cores', 'RSS validate / apply MB', 'statements', 'top statements (ms)']];
   for (const r of report.runs) {
     if (!r.result) continue;
     const d = r.result.db;
@@ -288,12 +322,20 @@ export function ingestTables(report: IngestBenchReport): string {
       fmt(d.beforeApplyMs / 1000, 1),
       fmt(d.busyMs / 1000, 1),
       fmt((wall - d.busyMs) / 1000, 1),
+      cpuSplit(r),
+      cpuCeiling(r),
       r.result.rssPhasesMb ? `${fmt(r.result.rssPhasesMb.beforeApply)} / ${fmt(r.result.rssPhasesMb.apply)}` : '—',
       fmt(d.statements),
       d.top.slice(0, 5).map((s) => `${s.statement} ${fmt(s.ms)} (${fmt(s.calls)}×)`).join('; '),
     ]);
   }
-  if (split.length > 1) out.push(`where the time went (before apply = identify, register, validate, acknowledge — mostly JS; JS-only = wall − DB busy)\n${table(split)}`);
+  if (split.length > 1) {
+    out.push(
+      `where the time went (before apply = identify, register, validate, acknowledge — mostly JS; JS-only = wall − DB busy;\n` +
+        `CPU: the ingest process, and the rest of the machine meanwhile (the PostgreSQL server when it is local);\n` +
+        `ceiling = members/s if every core of this machine (${cpus().length}) did nothing but this work)\n${table(split)}`,
+    );
+  }
   if (report.rows) out.push(`rows afterwards: ${Object.entries(report.rows).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
   return out.join('\n\n');
 }
