@@ -112,12 +112,17 @@ async function updateRows<T>(db: Db, table: string, columns: Column<T>[], rows: 
   );
 }
 
-/** Draws `n` ids from a sequence. */
-async function drawIds(db: Db, sequence: 'member_id_seq' | 'coverage_id_seq', n: number): Promise<string[]> {
-  if (n === 0) return [];
+/** Draws ids for `members` new members and `coverages` new coverages, in one round trip. */
+async function drawIds(db: Db, members: number, coverages: number): Promise<{ members: string[]; coverages: string[] }> {
+  if (members === 0 && coverages === 0) return { members: [], coverages: [] };
   // One row holding them all: a row per id costs more to receive than to draw.
-  const { rows } = await db.query<{ ids: string }>(`select string_agg(nextval('${sequence}')::text, ',') as ids from generate_series(1, $1::int)`, [n]);
-  return rows[0]!.ids.split(',');
+  const { rows } = await db.query<{ members: string | null; coverages: string | null }>(
+    `select (select string_agg(nextval('member_id_seq')::text, ',') from generate_series(1, $1::int)) as members,
+            (select string_agg(nextval('coverage_id_seq')::text, ',') from generate_series(1, $2::int)) as coverages`,
+    [members, coverages],
+  );
+  const split = (ids: string | null | undefined): string[] => (ids ? ids.split(',') : []);
+  return { members: split(rows[0]?.members), coverages: split(rows[0]?.coverages) };
 }
 
 /** The member ID we issue for a member row id (the column member.member_id computes the same). */
@@ -144,13 +149,12 @@ export async function writeBatch(db: Db, families: Iterable<Family>, out: ApplyO
       }
     }
   }
-  const memberIds = await drawIds(db, 'member_id_seq', newMembers.length);
+  const ids = await drawIds(db, newMembers.length, newCoverages.length);
   newMembers.forEach((m, i) => {
-    m.id = memberIds[i]!;
+    m.id = ids.members[i]!;
     m.memberId = memberIdFor(m.id);
   });
-  const coverageIds = await drawIds(db, 'coverage_id_seq', newCoverages.length);
-  newCoverages.forEach((x, i) => (x.c.id = coverageIds[i]!));
+  newCoverages.forEach((x, i) => (x.c.id = ids.coverages[i]!));
 
   const fileId = (): string => source.fileId;
   await insertRows(db, 'member', [
