@@ -34,14 +34,39 @@ export interface TransactionSession {
   copyFrom(table: string, columns: readonly string[], data: string): Promise<number>;
 }
 
+/**
+ * A session whose statements run one at a time, in the order they were issued, whoever
+ * issued them: a caller may issue a statement before the last one has finished (the ingest
+ * loads the next batch while the last one is written), and no driver is asked to queue
+ * statements itself (pg 8 deprecates queueing on a busy client). A failed statement does
+ * not stop the ones after it: they fail the way the server says (transaction aborted).
+ */
+export function inIssueOrder(session: TransactionSession): TransactionSession {
+  let tail: Promise<unknown> = Promise.resolve();
+  const next = <T>(run: () => Promise<T>): Promise<T> => {
+    const p = tail.then(run, run);
+    tail = p.catch(() => undefined);
+    return p;
+  };
+  return {
+    query: (text, values) => next(() => session.query(text, values)),
+    exec: (script) => next(() => session.exec(script)),
+    copyFrom: (table, columns, data) => next(() => session.copyFrom(table, columns, data)),
+  };
+}
+
 export class TransactionDb implements Db {
   private finished = false;
+  private readonly session: TransactionSession;
 
+  /** `session` is the adapter's; a savepoint's handle is given its parent's (already ordered). */
   constructor(
     readonly kind: DbKind,
-    private readonly session: TransactionSession,
+    session: TransactionSession,
     private readonly depth = 0,
-  ) {}
+  ) {
+    this.session = depth === 0 ? inIssueOrder(session) : session;
+  }
 
   /** Called by the adapter when the transaction (or savepoint) has ended. */
   finish(): void {

@@ -264,6 +264,44 @@ export function describeDbContract(kind: Db['kind'], harness: () => DbHarness): 
       expect((await db().query(`select id from ${t} order by id`)).rows).toEqual([{ id: 1 }, { id: 3 }]);
     });
 
+    it('runs statements issued without waiting one at a time, in the order they were issued', async () => {
+      const schema = harness().freshSchemaName();
+      await db().exec(`create schema ${schema}; create table ${schema}.t (id int primary key, note text not null);`);
+      const t = `${schema}.t`;
+      const warnings: string[] = [];
+      const onWarning = (w: Error): void => void warnings.push(w.message);
+      process.on('warning', onWarning);
+      try {
+        const seen = await db().transaction(async (tx) => {
+          // Nothing awaited in between: each must see the ones issued before it.
+          const insert = tx.query(`insert into ${t} (id, note) values (1, 'a')`);
+          const copy = tx.copyFrom(t, ['id', 'note'], '2\tb\n3\tc\n');
+          const count = tx.query<{ n: number }>(`select count(*)::int as n from ${t}`);
+          const update = tx.query(`update ${t} set note = note || '!' where id <= 2`);
+          const notes = tx.query<{ note: string }>(`select note from ${t} order by id`);
+          const [, copied, counted, , listed] = await Promise.all([insert, copy, count, update, notes]);
+          return { copied, counted: counted.rows[0]?.n, notes: listed.rows.map((r) => r.note) };
+        });
+        expect(seen).toEqual({ copied: 2, counted: 3, notes: ['a!', 'b!', 'c'] });
+        // A failure fails the statements after it (the transaction is aborted) and rolls back.
+        const err = await rejection(
+          db().transaction(async (tx) => {
+            const bad = tx.query(`insert into ${t} (id, note) values (1, 'again')`);
+            const after = tx.query(`insert into ${t} (id, note) values (9, 'z')`);
+            const results = await Promise.allSettled([bad, after]);
+            expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+            throw (results[0] as PromiseRejectedResult).reason;
+          }),
+        );
+        expect(isUniqueViolation(err)).toBe(true);
+        expect((await db().query(`select id from ${t} order by id`)).rows).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+        await new Promise((r) => setImmediate(r));
+        expect(warnings.filter((w) => /already executing a query/.test(w))).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('refuses a transaction handle used after the transaction ended, and close() on it', async () => {
       let leaked: Db | undefined;
       await db().transaction(async (tx) => {

@@ -1,7 +1,7 @@
 /**
- * Loading what a batch of families needs, in three statements whatever the batch's size:
- * the families' members, their coverages, and which of the batch's SSNs are on file in the
- * same group under another family.
+ * Loading what a batch of families needs, in three statements whatever the batch's size,
+ * issued together: the families' members, their coverages, and which of the batch's SSNs
+ * are on file in the same group under another family.
  *
  * PROBE: each statement joins the batch's keys (unnest) to a LATERAL subquery with OFFSET 0,
  * which the planner cannot turn into a join, so every key is one index probe whatever the
@@ -126,7 +126,11 @@ function coverageFromRow(r: CoverageRow): StoredCoverage {
   };
 }
 
-/** The families with these keys, with their members and coverages (a key not on file gets an empty family). */
+/**
+ * The families with these keys, with their members and coverages (a key not on file gets an
+ * empty family). Both statements are issued at once (coverages are found through the
+ * families too), so a batch's loads cost one wait, not two.
+ */
 export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: string; subscriberNumber: string }>): Promise<Map<string, Family>> {
   const families = new Map<string, Family>();
   for (const k of keys) {
@@ -137,12 +141,25 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
   const groups = [...families.values()].map((f) => f.groupNumber);
   const numbers = [...families.values()].map((f) => f.subscriberNumber);
   // One index probe per family (see PROBE): member_family_idx on both columns.
-  const { rows } = await db.query<MemberRow>(
+  const memberRows = db.query<MemberRow>(
     `select ${MEMBER_COLUMNS} from unnest($1::text[], $2::text[]) as k(g, s)
        cross join lateral (select * from member x where x.group_number = k.g and x.subscriber_number = k.s offset 0) m
       order by m.is_subscriber desc, m.id`,
     [groups, numbers],
   );
+  // One index probe per family, then one per member (see PROBE).
+  const coverageRows = db.query<CoverageRow>(
+    `select c.id::text as id, c.member_id::text as member_id, c.insurance_line, c.plan_id, c.coverage_level, c.begin_date, c.end_date, c.cancelled
+       from unnest($1::text[], $2::text[]) as k(g, s)
+       cross join lateral (select x.id from member x where x.group_number = k.g and x.subscriber_number = k.s offset 0) m
+       cross join lateral (select * from coverage y where y.member_id = m.id offset 0) c`,
+    [groups, numbers],
+  );
+  // Both settle before either is looked at: a failure is never left unobserved.
+  const [members, coverages] = await Promise.allSettled([memberRows, coverageRows]);
+  if (members.status === 'rejected') throw members.reason;
+  if (coverages.status === 'rejected') throw coverages.reason;
+  const rows = members.value.rows;
   if (rows.length === 0) return families;
   const byId = new Map<string, StoredMember>();
   for (const r of rows) {
@@ -150,14 +167,7 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
     byId.set(r.id, m);
     families.get(familyKey(r.group_number, r.subscriber_number))!.members.push(m);
   }
-  // One index probe per member (see PROBE).
-  const cov = await db.query<CoverageRow>(
-    `select c.id::text as id, c.member_id::text as member_id, c.insurance_line, c.plan_id, c.coverage_level, c.begin_date, c.end_date, c.cancelled
-       from unnest($1::bigint[]) as k(member_id)
-       cross join lateral (select * from coverage x where x.member_id = k.member_id offset 0) c`,
-    [[...byId.keys()]],
-  );
-  for (const r of cov.rows) byId.get(r.member_id)?.coverages.push(coverageFromRow(r));
+  for (const r of coverages.value.rows) byId.get(r.member_id)?.coverages.push(coverageFromRow(r));
   for (const m of byId.values()) m.coverages.sort((a, b) => (a.beginDate < b.beginDate ? -1 : a.beginDate > b.beginDate ? 1 : Number(a.id) - Number(b.id)));
   return families;
 }
