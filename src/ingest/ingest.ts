@@ -128,9 +128,18 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
           ...(options.batchMembers !== undefined ? { batchMembers: options.batchMembers } : {}),
         });
         let applying = false;
-        for (let it = await pump.next(); it && it.type !== 'set-end'; it = await pump.next()) {
+        // Items already read are taken without a promise each; only reading and the
+        // database are awaited.
+        for (let it = pump.nextRead(); it?.type !== 'set-end'; it = pump.nextRead()) {
+          if (it === undefined) {
+            if (await pump.read()) continue;
+            break;
+          }
           if (it.type === 'header') applying = await apply.start(it.header);
-          else if (it.type === 'member' && applying) await apply.member(it.event);
+          else if (it.type === 'member' && applying) {
+            const flushed = apply.member(it.event);
+            if (flushed) await flushed;
+          }
         }
         const o = await apply.finish();
         await renewClaim(tx, registration.fileId, holder);
@@ -276,20 +285,31 @@ class ItemPump {
     });
   }
 
-  async next(): Promise<Item | undefined> {
-    while (this.index >= this.items.length) {
-      if (this.done) return undefined;
-      this.items = [];
-      this.index = 0;
-      const r = await this.chunks.next();
-      if (r.done) {
-        this.reader.end();
-        this.done = true;
-      } else {
-        this.reader.push(r.value);
-      }
+  /** The next item of the chunks read so far; undefined when they are used up (then `read`). */
+  nextRead(): Item | undefined {
+    return this.index < this.items.length ? this.items[this.index++] : undefined;
+  }
+
+  /** Reads the next chunk into items (once the last ones are used up); false at the end of the file. */
+  async read(): Promise<boolean> {
+    if (this.done) return false;
+    this.items = [];
+    this.index = 0;
+    const r = await this.chunks.next();
+    if (r.done) {
+      this.reader.end();
+      this.done = true;
+    } else {
+      this.reader.push(r.value);
     }
-    return this.items[this.index++];
+    return true;
+  }
+
+  async next(): Promise<Item | undefined> {
+    for (;;) {
+      const item = this.nextRead();
+      if (item !== undefined || !(await this.read())) return item;
+    }
   }
 
   async skipSet(): Promise<void> {

@@ -11,7 +11,7 @@ import type { PhiProtector } from '../../phi/protector.js';
 import type { EnrollmentFile, FileAction, MemberEvent } from '../events.js';
 import { EnrollmentApplier, emptyOutput, type ApplyCounts, type ApplyOutput } from './applier.js';
 import type { GroupRules } from './group-rules.js';
-import { loadFamilies, loadSsnOwners } from './load.js';
+import { bothSettled, loadFamilies, loadSsnOwners } from './load.js';
 import { familyKey, memberInForce } from './model.js';
 import { writeBatch } from './write.js';
 
@@ -116,18 +116,32 @@ export class EnrollmentSetApply {
     return true;
   }
 
-  async member(event: MemberEvent): Promise<void> {
+  /**
+   * Takes one member. Returns a promise only when a batch was handed to the database (the
+   * caller awaits it before the next member); a member that just joins the batch costs no
+   * promise, which at a million members is measurable.
+   */
+  member(event: MemberEvent): Promise<void> | undefined {
     const applier = this.applier;
-    if (!applier) return;
+    if (!applier) return undefined;
     this.members++;
     const group = applier.groupNumberOf(event) ?? '';
     const key = familyKey(group, event.subscriberId ?? '');
-    if (key !== this.lastKey && this.pendingMembers >= (this.options.batchMembers ?? DEFAULT_BATCH_MEMBERS)) await this.flush();
+    const flushed = key !== this.lastKey && this.pendingMembers >= (this.options.batchMembers ?? DEFAULT_BATCH_MEMBERS) ? this.flush(this.takePending()) : undefined;
     this.lastKey = key;
     let f = this.pending.get(key);
     if (!f) this.pending.set(key, (f = { groupNumber: group, subscriberNumber: event.subscriberId ?? '', events: [] }));
     f.events.push(event);
     this.pendingMembers++;
+    return flushed;
+  }
+
+  /** The pending families as a batch (empty when none), and a fresh start. */
+  private takePending(): PendingFamily[] {
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.pendingMembers = 0;
+    return batch;
   }
 
   /** After the SE: the last batch, a full file's omissions, and the set's record. */
@@ -144,7 +158,7 @@ export class EnrollmentSetApply {
       await this.record('duplicate', { note });
       return { ...base, status: 'duplicate', counts: this.totals.counts, omitted: 0, exceptions: {}, note };
     }
-    await this.flush();
+    await this.flush(this.takePending());
     await this.writing;
     if (this.action === 'replace' || this.action === 'verify') await this.omissions();
     const status = this.action === 'verify' ? 'verified' : 'applied';
@@ -171,28 +185,25 @@ export class EnrollmentSetApply {
     );
   }
 
-  private async flush(): Promise<void> {
+  private async flush(batch: PendingFamily[]): Promise<void> {
     const applier = this.applier;
-    if (!applier || this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
-    this.pendingMembers = 0;
+    if (!applier || batch.length === 0) return;
     // At most one batch is being written while the next is loaded and applied, so the
     // database and the rules work at the same time. The batch before that must have landed;
     // the one in flight must too when this batch holds one of its families.
     await this.olderWrite;
     const keys = batch.map((f) => familyKey(f.groupNumber, f.subscriberNumber));
     if (keys.some((k) => this.inFlightKeys.has(k))) await this.writing;
-    const families = await loadFamilies(this.tx, batch);
     const ssnItems: Array<{ groupNumber: string; ssnHmacHex: string }> = [];
     for (const f of batch) {
       this.groupsSeen.add(f.groupNumber);
       for (const e of f.events) {
         const h = applier.ssnIndexOf(e);
-        if (h) ssnItems.push({ groupNumber: f.groupNumber, ssnHmacHex: h.toString('hex') });
+        if (h) ssnItems.push({ groupNumber: f.groupNumber, ssnHmacHex: hexOf(h) });
       }
     }
-    const owners = await loadSsnOwners(this.tx, ssnItems);
+    // Issued together: the transaction runs them in turn, and the batch waits once.
+    const [families, owners] = await bothSettled(loadFamilies(this.tx, batch), loadSsnOwners(this.tx, ssnItems));
     // SSNs of members added in this batch and in the one in flight (maybe not inserted yet),
     // by family, so two new families cannot share one.
     const added = new Map<string, string>();
@@ -202,14 +213,14 @@ export class EnrollmentSetApply {
       const family = families.get(key)!;
       const before = new Set(family.members);
       applier.applyFamily(family, pf.events, (hmac) => {
-        const k = `${pf.groupNumber}\u0000${hmac.toString('hex')}`;
+        const k = `${pf.groupNumber}\u0000${hexOf(hmac)}`;
         const onFile = owners.get(k);
         if (onFile && [...onFile].some((f) => f !== key)) return true;
         const other = added.get(k) ?? inFlightAdded.get(k);
         return other !== undefined && other !== key;
       });
       for (const m of family.members) {
-        if (!before.has(m) && m.ssnHmac) added.set(`${pf.groupNumber}\u0000${m.ssnHmac.toString('hex')}`, key);
+        if (!before.has(m) && m.ssnHmac) added.set(`${pf.groupNumber}\u0000${hexOf(m.ssnHmac)}`, key);
       }
     }
     this.inFlightKeys = new Set(keys);
@@ -278,4 +289,12 @@ export class EnrollmentSetApply {
       await writeBatch(this.tx, families.values(), out, this.source());
     }
   }
+}
+
+/** SSN indexes as hex, each converted once (a batch asks for the same one up to three times). */
+const hexes = new WeakMap<Buffer, string>();
+function hexOf(hmac: Buffer): string {
+  let hex = hexes.get(hmac);
+  if (hex === undefined) hexes.set(hmac, (hex = hmac.toString('hex')));
+  return hex;
 }

@@ -126,6 +126,14 @@ function coverageFromRow(r: CoverageRow): StoredCoverage {
   };
 }
 
+/** Both results once both have settled, so that neither failure is left unobserved. */
+export async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
+}
+
 /**
  * The families with these keys, with their members and coverages (a key not on file gets an
  * empty family). Both statements are issued at once (coverages are found through the
@@ -155,11 +163,8 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
        cross join lateral (select * from coverage y where y.member_id = m.id offset 0) c`,
     [groups, numbers],
   );
-  // Both settle before either is looked at: a failure is never left unobserved.
-  const [members, coverages] = await Promise.allSettled([memberRows, coverageRows]);
-  if (members.status === 'rejected') throw members.reason;
-  if (coverages.status === 'rejected') throw coverages.reason;
-  const rows = members.value.rows;
+  const [members, coverages] = await bothSettled(memberRows, coverageRows);
+  const rows = members.rows;
   if (rows.length === 0) return families;
   const byId = new Map<string, StoredMember>();
   for (const r of rows) {
@@ -167,7 +172,7 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
     byId.set(r.id, m);
     families.get(familyKey(r.group_number, r.subscriber_number))!.members.push(m);
   }
-  for (const r of coverages.value.rows) byId.get(r.member_id)?.coverages.push(coverageFromRow(r));
+  for (const r of coverages.rows) byId.get(r.member_id)?.coverages.push(coverageFromRow(r));
   for (const m of byId.values()) m.coverages.sort((a, b) => (a.beginDate < b.beginDate ? -1 : a.beginDate > b.beginDate ? 1 : Number(a.id) - Number(b.id)));
   return families;
 }
