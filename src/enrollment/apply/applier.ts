@@ -135,7 +135,8 @@ export class EnrollmentApplier {
   /** The INS position of the event being applied (for exceptions raised on the way). */
   private position: number | undefined;
   /** Each event's SSN index, computed once (the batch loader asks for it too). */
-  private readonly ssnIndexes = new WeakMap<MemberEvent, Buffer | null>();
+  /** SSN indexes of the batch's events (a Map cleared with each batch: cheaper than a WeakMap per lookup). */
+  private readonly ssnIndexes = new Map<MemberEvent, Buffer | null>();
   /** Members whose retro billing went to a person for the current event (one item each). */
   private readonly retroQueued = new Set<StoredMember>();
   /** Members the set names (matched or added): a full file ends or queues the others. */
@@ -149,6 +150,7 @@ export class EnrollmentApplier {
   takeOutput(): ApplyOutput {
     const out = this.out;
     this.out = emptyOutput();
+    this.ssnIndexes.clear();
     return out;
   }
 

@@ -194,6 +194,13 @@ export class EnrollmentSetApply {
     await this.olderWrite;
     const keys = batch.map((f) => familyKey(f.groupNumber, f.subscriberNumber));
     if (keys.some((k) => this.inFlightKeys.has(k))) await this.writing;
+    // SSN indexes as hex, each converted once (the batch asks for one up to three times).
+    const hexes = new Map<Buffer, string>();
+    const hexOf = (hmac: Buffer): string => {
+      let hex = hexes.get(hmac);
+      if (hex === undefined) hexes.set(hmac, (hex = hmac.toString('hex')));
+      return hex;
+    };
     const ssnItems: Array<{ groupNumber: string; ssnHmacHex: string }> = [];
     for (const f of batch) {
       this.groupsSeen.add(f.groupNumber);
@@ -289,12 +296,4 @@ export class EnrollmentSetApply {
       await writeBatch(this.tx, families.values(), out, this.source());
     }
   }
-}
-
-/** SSN indexes as hex, each converted once (a batch asks for the same one up to three times). */
-const hexes = new WeakMap<Buffer, string>();
-function hexOf(hmac: Buffer): string {
-  let hex = hexes.get(hmac);
-  if (hex === undefined) hexes.set(hmac, (hex = hmac.toString('hex')));
-  return hex;
 }
