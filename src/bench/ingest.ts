@@ -311,7 +311,7 @@ export function ingestTables(report: IngestBenchReport): string {
   }
   out.push(`ingest into ${report.server ?? 'PostgreSQL'} (${fmt(report.members)} members, ${report.groups} groups = sets per file)\n${table(rows)}`);
 
-  const split: string[][] = [['run', 'wall s', 'before apply s', 'DB busy s', 'JS-only s', 'CPU µs/member: ingest + rest = sum', 'ceiling on these cores', 'RSS validate / apply MB', 'statements', 'top statements (ms)']];
+  const split: string[][] = [['run', 'wall s', 'before apply s', 'DB busy s', 'JS-only s', 'CPU µs/member: ingest + rest = sum', 'ceiling on these cores', 'RSS validate / apply MB', 'statements', 'top statements (ms from issue to result)']];
   for (const r of report.runs) {
     if (!r.result) continue;
     const d = r.result.db;
@@ -333,7 +333,8 @@ export function ingestTables(report: IngestBenchReport): string {
     out.push(
       `where the time went (before apply = identify, register, validate, acknowledge — mostly JS; JS-only = wall − DB busy;\n` +
         `CPU: the ingest process, and the rest of the machine meanwhile (the PostgreSQL server when it is local);\n` +
-        `ceiling = members/s if every core of this machine (${cpus().length}) did nothing but this work)\n${table(split)}`,
+        `ceiling = members/s if every core of this machine (${cpus().length}) did nothing but this work;\n` +
+        `a statement's time runs from when it was issued: statements issued together include their wait for the ones before)\n${table(split)}`,
     );
   }
   if (report.rows) out.push(`rows afterwards: ${Object.entries(report.rows).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
