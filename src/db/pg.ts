@@ -131,6 +131,7 @@ export class PgDb implements Db {
     try {
       await session.query('begin');
       const result = await runInside(this, () => fn(tx));
+      await tx.end();
       const commit = await driverCall(() => client.query('commit'));
       // COMMIT of a transaction that hit an error answers ROLLBACK instead of failing:
       // the work is gone, so the caller must hear of it (PGlite throws here too).
@@ -141,6 +142,8 @@ export class PgDb implements Db {
       }
       return result;
     } catch (err) {
+      // Statements issued before the failure run first: inside the transaction, undone by the rollback.
+      await tx.end();
       try {
         await client.query('rollback');
       } catch (rollbackErr) {

@@ -96,6 +96,9 @@ export class PgliteDb implements Db {
         } catch (err) {
           fnFailed = true;
           throw err;
+        } finally {
+          // PGlite commits or rolls back after this callback: every statement issued must have run by then.
+          await tx.end();
         }
       });
     } catch (err) {

@@ -37,11 +37,12 @@ export interface TransactionSession {
 /**
  * A session whose statements run one at a time, in the order they were issued, whoever
  * issued them: a caller may issue a statement before the last one has finished (the ingest
- * loads the next batch while the last one is written), and no driver is asked to queue
- * statements itself (pg 8 deprecates queueing on a busy client). A failed statement does
- * not stop the ones after it: they fail the way the server says (transaction aborted).
+ * issues a batch's loads together, while the last batch is still being written), and no
+ * driver is asked to queue statements itself (pg 8 deprecates queueing on a busy client).
+ * A failed statement does not stop the ones after it: they fail the way the server says
+ * (transaction aborted). `drained` settles once everything issued so far has.
  */
-export function inIssueOrder(session: TransactionSession): TransactionSession {
+export function inIssueOrder(session: TransactionSession): { session: TransactionSession; drained: () => Promise<void> } {
   let tail: Promise<unknown> = Promise.resolve();
   const next = <T>(run: () => Promise<T>): Promise<T> => {
     const p = tail.then(run, run);
@@ -49,15 +50,21 @@ export function inIssueOrder(session: TransactionSession): TransactionSession {
     return p;
   };
   return {
-    query: (text, values) => next(() => session.query(text, values)),
-    exec: (script) => next(() => session.exec(script)),
-    copyFrom: (table, columns, data) => next(() => session.copyFrom(table, columns, data)),
+    session: {
+      query: (text, values) => next(() => session.query(text, values)),
+      exec: (script) => next(() => session.exec(script)),
+      copyFrom: (table, columns, data) => next(() => session.copyFrom(table, columns, data)),
+    },
+    drained: async () => {
+      await tail;
+    },
   };
 }
 
 export class TransactionDb implements Db {
   private finished = false;
   private readonly session: TransactionSession;
+  private readonly drained: () => Promise<void>;
 
   /** `session` is the adapter's; a savepoint's handle is given its parent's (already ordered). */
   constructor(
@@ -65,7 +72,24 @@ export class TransactionDb implements Db {
     session: TransactionSession,
     private readonly depth = 0,
   ) {
-    this.session = depth === 0 ? inIssueOrder(session) : session;
+    if (depth === 0) {
+      const ordered = inIssueOrder(session);
+      this.session = ordered.session;
+      this.drained = ordered.drained;
+    } else {
+      this.session = session;
+      this.drained = async () => undefined;
+    }
+  }
+
+  /**
+   * Called by the adapter before it commits or rolls back: refuses new statements and waits
+   * for those already issued, so none runs after the COMMIT or ROLLBACK (it would run outside
+   * the transaction). Never throws: each statement's failure went to whoever issued it.
+   */
+  async end(): Promise<void> {
+    this.finished = true;
+    await this.drained();
   }
 
   /** Called by the adapter when the transaction (or savepoint) has ended. */

@@ -295,6 +295,18 @@ export function describeDbContract(kind: Db['kind'], harness: () => DbHarness): 
         );
         expect(isUniqueViolation(err)).toBe(true);
         expect((await db().query(`select id from ${t} order by id`)).rows).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+        // Statements still queued when the callback fails run before the rollback, inside the
+        // transaction, and are undone with it; none runs after it, outside the transaction.
+        const late: Array<Promise<unknown>> = [];
+        await rejection(
+          db().transaction(async (tx) => {
+            late.push(tx.query('select pg_sleep(0.05)'), tx.query(`insert into ${t} (id, note) values (5, 'late')`));
+            late.push(tx.copyFrom(t, ['id', 'note'], '6\tlater\n'));
+            throw new Error('the callback fails with statements still queued');
+          }),
+        );
+        expect((await Promise.allSettled(late)).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+        expect((await db().query(`select id from ${t} order by id`)).rows).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
         await new Promise((r) => setImmediate(r));
         expect(warnings.filter((w) => /already executing a query/.test(w))).toEqual([]);
       } finally {

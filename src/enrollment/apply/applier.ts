@@ -134,8 +134,10 @@ export class EnrollmentApplier {
   private readonly heldFamilies = new Map<Family, ExceptionCategory>();
   /** The INS position of the event being applied (for exceptions raised on the way). */
   private position: number | undefined;
-  /** Each event's SSN index, computed once (the batch loader asks for it too). */
-  /** SSN indexes of the batch's events (a Map cleared with each batch: cheaper than a WeakMap per lookup). */
+  /**
+   * Each event's SSN index, computed once (the batch loader asks for it too); a Map cleared
+   * with each batch's output, cheaper per lookup than a WeakMap.
+   */
   private readonly ssnIndexes = new Map<MemberEvent, Buffer | null>();
   /** Members whose retro billing went to a person for the current event (one item each). */
   private readonly retroQueued = new Set<StoredMember>();
