@@ -25,7 +25,8 @@ import { loadReferenceData } from '../reference/store.js';
 import { ReferenceDataSchema } from '../reference/schema.js';
 import { firstOfThisMonth, generateIngest834, ingestReferenceData, type GenerateIngestResult, type IngestMode } from './generate834-ingest.js';
 import type { IngestChildResult } from './ingest-child.js';
-import type { TargetCheck } from './report.js';
+import { fmt, table, type TargetCheck } from './report.js';
+import { intEnv } from './env.js';
 import { runJsonChild } from './run-child.js';
 
 /** Bump when the ingest generator's output changes, so stale cached files are not reused. */
@@ -63,17 +64,6 @@ export interface IngestBenchReport {
   rows?: Record<string, number>;
   targets: TargetCheck[];
 }
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-}
-
-const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** The URL without its password, for printing. */
 function safeUrl(url: string): string {
@@ -261,16 +251,6 @@ function cpuCeiling(r: IngestRun): string {
   const c = r.cpu;
   if (!c || c.restUsPerMember === undefined) return '—';
   return `${fmt((cpus().length * 1e6) / Math.max(1, c.nodeUsPerMember + c.restUsPerMember))}/s`;
-}
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  const line = (row: string[]): string =>
-    row.map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd();
-  const [head, ...body] = rows;
-  if (head === undefined) return '';
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 /** The ingest tables: one row per file beside its floor, then where the time went. */

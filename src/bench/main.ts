@@ -22,6 +22,7 @@ import type { ChildFailure, ChildResult } from './child.js';
 import { fileTable, targetChecks, targetTable, type Measurement } from './report.js';
 import { ingestTables, runIngestBench, type IngestBenchReport } from './ingest.js';
 import { runJsonChild } from './run-child.js';
+import { intEnv } from './env.js';
 
 /** Bump when the generators' output changes, so stale cached files are not reused. */
 const GENERATOR_VERSION = 2;
@@ -37,14 +38,6 @@ interface Config {
   subjects: SubjectName[];
   /** Run the ingest bench (PostgreSQL) too. */
   ingest: boolean;
-}
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
 }
 
 function readConfig(): Config {

@@ -33,7 +33,8 @@ export const TARGET_RSS_MB = 200;
 
 const RATIO_BASES: readonly SubjectName[] = ['floor', 'x12-parser', 'node-x12'];
 
-function fmt(n: number, digits: number): string {
+/** A number with thousands separators and a fixed number of decimals. */
+export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -44,7 +45,8 @@ function ratio(self: Measurement, base: Measurement | undefined): string {
   return `${fmt(r, r >= 10 ? 1 : 2)}×`;
 }
 
-function table(rows: string[][]): string {
+/** Rows as a plain-text table: first and last columns left-aligned, the others right-aligned. */
+export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   const line = (row: string[]): string =>
