@@ -160,7 +160,6 @@ create table id_card_request (
   constraint id_card_request_status_check CHECK (status = ANY (ARRAY['pending'::text, 'printed'::text, 'cancelled'::text]))
 );
 CREATE INDEX id_card_request_pending_family_idx ON id_card_request USING btree (group_number, subscriber_number) WHERE (status = 'pending'::text);
-CREATE INDEX id_card_request_status_idx ON id_card_request USING btree (status, requested_at);
 
 create table inbound_file (
   id bigint default nextval('inbound_file_id_seq'::regclass) not null,
@@ -253,8 +252,11 @@ create table member (
   constraint member_relationship_check CHECK (relationship ~ '^[0-9A-Z]{2}$'::text),
   constraint member_subscriber_number_check CHECK (length(subscriber_number) >= 1 AND length(subscriber_number) <= 80)
 );
-CREATE INDEX member_family_idx ON member USING btree (group_number, subscriber_number);
-CREATE UNIQUE INDEX member_family_subscriber_idx ON member USING btree (group_number, subscriber_number) WHERE is_subscriber;
+CREATE UNIQUE INDEX member_family_key_idx ON member USING btree (group_number, subscriber_number, (
+CASE
+    WHEN is_subscriber THEN (0)::bigint
+    ELSE id
+END));
 CREATE INDEX member_ssn_hmac_idx ON member USING btree (ssn_hmac) WHERE (ssn_hmac IS NOT NULL);
 CREATE TRIGGER member_id_never_changes BEFORE UPDATE OF id ON member FOR EACH ROW WHEN (old.id IS DISTINCT FROM new.id) EXECUTE FUNCTION member_never_removed();
 CREATE TRIGGER member_never_deleted BEFORE DELETE ON member FOR EACH ROW EXECUTE FUNCTION member_never_removed();
@@ -274,10 +276,9 @@ create table member_history (
   set_control text not null,
   segment_position integer,
   constraint member_history_action_check CHECK (action = ANY (ARRAY['add'::text, 'change'::text, 'terminate'::text, 'cancel'::text, 'reinstate'::text])),
-  constraint member_history_pkey PRIMARY KEY (id),
+  constraint member_history_pkey PRIMARY KEY (member_id, id),
   constraint member_history_segment_position_check CHECK (segment_position >= 1)
 );
-CREATE INDEX member_history_member_id_idx ON member_history USING btree (member_id, id);
 CREATE TRIGGER member_history_append_only BEFORE DELETE OR UPDATE ON member_history FOR EACH ROW EXECUTE FUNCTION member_history_append_only();
 CREATE TRIGGER member_history_references_insert AFTER INSERT ON member_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_history_references_check();
 

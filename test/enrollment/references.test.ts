@@ -95,4 +95,24 @@ describe('references of the bulk tables (statement-level checks)', () => {
     await refusal(db().query('delete from plan where id = $1', [planId]));
     expect((await db().query('select id from plan order by id')).rows).toEqual(plans.rows);
   });
+
+  it('keeps one subscriber per family (migration 000006), by INSERT or by COPY, while dependents may be many', async () => {
+    const columns = ['group_number', 'subscriber_number', 'is_subscriber', 'relationship', 'eligibility_begin', 'created_file_id', 'updated_file_id'];
+    const row = (sub: string, isSubscriber: boolean, rel: string): Array<string | number | boolean> => ['GRP10045', sub, isSubscriber, rel, '2026-12-01', 1, 1];
+    const family = new CopyText(7);
+    for (const r of [row('S1', true, '18'), row('S1', false, '01'), row('S1', false, '19'), row('S1', false, '19'), row('S2', true, '18')]) family.add(r);
+    await db().copyFrom('member', columns, family.toString());
+
+    const second = await refusal(db().query(`insert into member (${columns.join(', ')}) values ('GRP10045', 'S1', true, '18', '2026-12-01', 1, 1)`));
+    expect(second.sqlState).toBe(SqlState.uniqueViolation);
+    expect(second.constraint).toBe('member_family_key_idx');
+    const twice = new CopyText(7);
+    twice.add(row('S3', true, '18'));
+    twice.add(row('S3', true, '18'));
+    expect((await refusal(db().copyFrom('member', columns, twice.toString()))).sqlState).toBe(SqlState.uniqueViolation);
+    expect(await count(db(), 'member')).toBe(5);
+    // A subscriber can be recorded as a dependent and back: the third key moves between the id and 0.
+    await db().query(`update member set is_subscriber = false where subscriber_number = 'S2'`);
+    await db().query(`update member set is_subscriber = true where subscriber_number = 'S2'`);
+  });
 });

@@ -148,7 +148,7 @@ export async function loadFamilies(db: Db, keys: ReadonlyArray<{ groupNumber: st
   if (families.size === 0) return families;
   const groups = [...families.values()].map((f) => f.groupNumber);
   const numbers = [...families.values()].map((f) => f.subscriberNumber);
-  // One index probe per family (see PROBE): member_family_idx on both columns.
+  // One index probe per family (see PROBE): member_family_key_idx on its first two columns.
   const memberRows = db.query<MemberRow>(
     `select ${MEMBER_COLUMNS} from unnest($1::text[], $2::text[]) as k(g, s)
        cross join lateral (select * from member x where x.group_number = k.g and x.subscriber_number = k.s offset 0) m
