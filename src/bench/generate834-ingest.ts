@@ -24,7 +24,7 @@ import { SegmentWriter } from './writer.js';
 import { gs, ge, iea, isa, stControl, type EnvelopeParams } from './envelope.js';
 import { segment as s } from './segment.js';
 import * as fake from './fake.js';
-import type { GenerateResult } from './generate834.js';
+import { familySize, type GenerateResult } from './generate834.js';
 import type { ReferenceDataInput } from '../reference/schema.js';
 
 export const INGEST_SENDER = 'FAKESPONSOR';
@@ -189,16 +189,6 @@ function realAddress(rng: Prng): Address {
   const place = rng.pick(REAL_PLACES);
   const base = fake.address(rng);
   return { line1: base.line1, line2: base.line2, city: place.city, state: place.state, zip: place.zip };
-}
-
-function familySize(rng: Prng): number {
-  const r = rng.next();
-  if (r < 0.45) return 1;
-  if (r < 0.65) return 2;
-  if (r < 0.8) return 3;
-  if (r < 0.92) return 4;
-  if (r < 0.98) return 5;
-  return 6;
 }
 
 export async function generateIngest834(path: string, options: GenerateIngest834Options): Promise<GenerateIngestResult> {

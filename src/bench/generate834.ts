@@ -114,7 +114,7 @@ export async function generate834(path: string, options: Generate834Options): Pr
 }
 
 /** Family sizes roughly like an employer roster: many singles, some large families. */
-function familySize(rng: Prng): number {
+export function familySize(rng: Prng): number {
   const r = rng.next();
   if (r < 0.45) return 1;
   if (r < 0.65) return 2;

@@ -19,6 +19,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { redactUrl } from '../db/open.js';
 import { createPgDb, type PgDb } from '../db/pg.js';
 import { migrate } from '../db/migrate.js';
 import { loadReferenceData } from '../reference/store.js';
@@ -63,17 +64,6 @@ export interface IngestBenchReport {
   runs: IngestRun[];
   rows?: Record<string, number>;
   targets: TargetCheck[];
-}
-
-/** The URL without its password, for printing. */
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 /** Busy CPU time of the whole machine so far (Linux /proc/stat), ms; undefined elsewhere. */
@@ -135,7 +125,7 @@ async function connect(url: string): Promise<{ db: PgDb; server: string; databas
     return { skipped: 'the database URL does not parse' };
   }
   if (!/test/i.test(database)) {
-    return { skipped: `refusing database "${database}" at ${safeUrl(url)}: the bench creates and drops a schema, so the database name must contain "test"` };
+    return { skipped: `refusing database "${database}" at ${redactUrl(url)}: the bench creates and drops a schema, so the database name must contain "test"` };
   }
   const db = createPgDb({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, applicationName: 'edibridge-bench' });
   try {
@@ -144,7 +134,7 @@ async function connect(url: string): Promise<{ db: PgDb; server: string; databas
     return { db, server, database };
   } catch (err) {
     await db.close().catch(() => undefined);
-    return { skipped: `no PostgreSQL answered at ${safeUrl(url)} (${err instanceof Error ? err.message : String(err)})` };
+    return { skipped: `no PostgreSQL answered at ${redactUrl(url)} (${err instanceof Error ? err.message : String(err)})` };
   }
 }
 

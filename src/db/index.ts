@@ -7,7 +7,7 @@ export type { Db, DbKind, QueryResult } from './db.js';
 export { DbError, SqlState, isUniqueViolation, toDbError } from './errors.js';
 export { PgDb, createPgDb, type PgDbOptions } from './pg.js';
 export { PgliteDb, createPgliteDb, type PgliteDbOptions } from './pglite.js';
-export { openDb, resolveDbConfig, type DbConfig, type OpenDbOptions } from './open.js';
+export { openDb, redactUrl, resolveDbConfig, type DbConfig, type OpenDbOptions } from './open.js';
 export {
   DEFAULT_MIGRATIONS_DIR,
   MIGRATIONS_TABLE,

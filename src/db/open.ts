@@ -82,3 +82,14 @@ export async function openDb(env: NodeJS.ProcessEnv = process.env, options: Open
     }
   }
 }
+
+/** A database URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -14,22 +14,14 @@ import type { Db } from '../../src/db/db.js';
 import { DbError } from '../../src/db/errors.js';
 import { createPgDb } from '../../src/db/pg.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
+import { redactUrl } from '../../src/db/open.js';
+
+export { redactUrl };
 
 export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Set in CI: an unreachable PostgreSQL fails the pg tests instead of skipping them. */
 export const REQUIRE_PG = process.env['EDIBRIDGE_REQUIRE_PG'] === '1';
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
 
 /** Throws unless the database's name contains "test": tests drop and create things. */
 export function assertTestDatabaseName(name: string): void {
