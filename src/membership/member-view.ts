@@ -5,7 +5,7 @@
  * is never logged.
  */
 import type { Db } from '../db/db.js';
-import { MEMBER_COLUMNS, memberFromRow } from '../enrollment/apply/load.js';
+import { memberFromTuple, memberTuple, type MemberTuple } from '../enrollment/apply/load.js';
 import { memberActiveOn, type Address, type StoredMember } from '../enrollment/apply/model.js';
 import type { PhiProtector } from '../phi/protector.js';
 
@@ -54,11 +54,13 @@ export async function findFamilies(db: Db, phi: PhiProtector, id: string, on: st
   );
   const out: FamilyView[] = [];
   for (const k of keys.rows) {
-    const rows = await db.query<Parameters<typeof memberFromRow>[0]>(
-      `select ${MEMBER_COLUMNS} from member where group_number = $1 and subscriber_number = $2 order by is_subscriber desc, id`,
+    const rows = await db.query<{ t: string; ssn_enc: Uint8Array | null }>(
+      `select ${memberTuple('m')}::text as t, m.ssn_enc from member m
+        where m.group_number = $1 and m.subscriber_number = $2 order by m.is_subscriber desc, m.id`,
       [k.group_number, k.subscriber_number],
     );
-    const ids = rows.rows.map((r) => r.id);
+    const members = rows.rows.map((r) => memberFromTuple(JSON.parse(r.t) as MemberTuple, r.ssn_enc === null ? null : Buffer.from(r.ssn_enc)));
+    const ids = members.map((m) => m.id!);
     const cov = await db.query<{ member_id: string; insurance_line: string; plan_id: string; coverage_level: string | null; begin_date: string; end_date: string | null; cancelled: boolean }>(
       `select member_id::text as member_id, insurance_line, plan_id, coverage_level, begin_date, end_date, cancelled
          from coverage where member_id = any($1::bigint[]) order by insurance_line, begin_date`,
@@ -76,11 +78,10 @@ export async function findFamilies(db: Db, phi: PhiProtector, id: string, on: st
     out.push({
       groupNumber: k.group_number,
       subscriberNumber: k.subscriber_number,
-      members: rows.rows.map((r) => {
-        const m = memberFromRow(r);
+      members: members.map((m) => {
         const ssn = m.ssnEnc ? phi.decryptSsn(m.ssnEnc) : null;
         return {
-          memberId: r.member_id,
+          memberId: m.memberId!,
           subscriber: m.isSubscriber,
           relationship: m.relationship,
           name: { last: m.lastName, first: m.firstName, middle: m.middleName, suffix: m.nameSuffix },
@@ -95,7 +96,7 @@ export async function findFamilies(db: Db, phi: PhiProtector, id: string, on: st
           benefitStatus: m.benefitStatus,
           homeAddress: m.home,
           mailingAddress: m.mailing,
-          coverages: cov.rows.filter((c) => c.member_id === r.id).map((c) => ({
+          coverages: cov.rows.filter((c) => c.member_id === m.id).map((c) => ({
             insuranceLine: c.insurance_line,
             planId: c.plan_id,
             coverageLevel: c.coverage_level,
@@ -103,7 +104,7 @@ export async function findFamilies(db: Db, phi: PhiProtector, id: string, on: st
             end: c.end_date,
             cancelled: c.cancelled,
           })),
-          history: hist.rows.filter((h) => h.member_id === r.id).map((h) => ({
+          history: hist.rows.filter((h) => h.member_id === m.id).map((h) => ({
             at: h.at,
             action: h.action,
             effectiveDate: h.effective_date,

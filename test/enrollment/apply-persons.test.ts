@@ -23,6 +23,7 @@ import {
   memberNamed,
   members,
   membershipSnapshot,
+  phi,
   subscriber,
   useEnrollmentDb,
   type AddressSpec,
@@ -269,6 +270,23 @@ describe('834 apply: retroactivity, addresses, adult children (PostgreSQL)', () 
     expect(r.totals.changed).toBe(1);
     const alex = await memberNamed(db(), 'ALEX');
     expect([alex.home_line1, alex.home_zip, alex.mailing_line1, alex.mailing_city, alex.mailing_zip]).toEqual([NEW_HOME.line1, '62704', null, null, null]);
+  });
+
+  it('keeps the sealed SSN on file through changes, and seals the SSN a later file gives a dependent sent without one', async () => {
+    // The batch loads leave ssn_enc in the database; an update must keep it, not null it.
+    await ingest(db(), build834([subscriber(SUB), dependent(SUB, '19', 'RILEY', '20150909')]));
+    const sealed = (await memberNamed(db(), 'ALEX')).ssn_enc;
+    expect((await memberNamed(db(), 'RILEY')).ssn_enc).toBeNull();
+
+    const r = await ingest(db(), build834([change(SUB, { address: NEW_HOME }), dependent(SUB, '19', 'RILEY', '20150909', { mt: '001', ssn: '900000077' })]));
+    expect(r.totals).toMatchObject({ changed: 2, held: 0 });
+    const alex = await memberNamed(db(), 'ALEX');
+    expect(alex.home_line1).toBe(NEW_HOME.line1);
+    expect(Buffer.from(alex.ssn_enc!).equals(Buffer.from(sealed!))).toBe(true);
+    expect(phi.decryptSsn(alex.ssn_enc!)).toBe('900000001');
+    const riley = await memberNamed(db(), 'RILEY');
+    expect(phi.decryptSsn(riley.ssn_enc!)).toBe('900000077');
+    expect(Buffer.from(riley.ssn_hmac!).equals(phi.ssnIndex('900000077'))).toBe(true);
   });
 
   it('keeps the address on file when a change gives a ZIP that disagrees with the state (zip-state-mismatch)', async () => {

@@ -201,12 +201,12 @@ export class EnrollmentSetApply {
       if (hex === undefined) hexes.set(hmac, (hex = hmac.toString('hex')));
       return hex;
     };
-    const ssnItems: Array<{ groupNumber: string; ssnHmacHex: string }> = [];
+    const ssnItems: Array<{ groupNumber: string; subscriberNumber: string; ssnHmacHex: string }> = [];
     for (const f of batch) {
       this.groupsSeen.add(f.groupNumber);
       for (const e of f.events) {
         const h = applier.ssnIndexOf(e);
-        if (h) ssnItems.push({ groupNumber: f.groupNumber, ssnHmacHex: hexOf(h) });
+        if (h) ssnItems.push({ groupNumber: f.groupNumber, subscriberNumber: f.subscriberNumber, ssnHmacHex: hexOf(h) });
       }
     }
     // Issued together: the transaction runs them in turn, and the batch waits once.

@@ -35,6 +35,7 @@ export interface StoredCoverage {
 /** The member columns the rules read and write (PHI included; never logged). */
 export interface MemberFields {
   relationship: string;
+  /** The encrypted SSN; also null when a batch load left it in the database (see load.ts). */
   ssnEnc: Buffer | null;
   ssnHmac: Buffer | null;
   lastName: string | null;

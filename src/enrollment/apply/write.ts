@@ -31,7 +31,9 @@ interface Column<T> {
 /** The member columns a rule may change (updates write all of them for a changed member). */
 const MEMBER_MUTABLE: Column<StoredMember>[] = [
   { name: 'relationship', value: (m) => m.relationship },
-  { name: 'ssn_enc', expr: "decode(u.ssn_enc, 'hex')", value: (m) => m.ssnEnc },
+  // Batch loads leave the ciphertext in the database (ssnEnc null) and a rule only ever gives
+  // an SSN to a member without one, so null here keeps what is stored.
+  { name: 'ssn_enc', expr: "coalesce(decode(u.ssn_enc, 'hex'), t.ssn_enc)", value: (m) => m.ssnEnc },
   { name: 'ssn_hmac', expr: "decode(u.ssn_hmac, 'hex')", value: (m) => m.ssnHmac },
   { name: 'last_name', value: (m) => m.lastName },
   { name: 'first_name', value: (m) => m.firstName },
