@@ -366,25 +366,30 @@ describe('834 apply: adds, changes, terminations, reinstatement (PostgreSQL)', (
     expect(credit.rows).toEqual([{ kind: 'credit', effective_date: '2026-09-30', months: 2, status: 'pending', coverage_id: null }]);
   });
 
-  it('applies the same rules across batch boundaries (batchMembers 1): interleaved families, one SSN sent for two new families', async () => {
-    const text = build834([
-      subscriber('900000001', { first: 'ONE', ssn: '911000001' }),
-      subscriber('900000002', { first: 'TWO', ssn: '911000002' }),
-      dependent('900000001', '01', 'ONESPOUSE', '19860530'),
-      // A new family whose subscriber has ONE's SSN: never a new member.
-      subscriber('900000003', { first: 'THREE', ssn: '911000001' }),
-    ]);
-    for (const batchMembers of [2000, 1]) {
-      await db().exec('truncate inbound_set, id_card_request, retro_adjustment, member_history, coverage, member, exception_event, exception, inbound_file restart identity cascade;');
-      const r = await ingestFile(writeTemp(text), { db: db(), phi, now: () => NOW, batchMembers });
-      expect(r.validation?.setsRejected).toBe(0);
-      expect(r.totals, `batchMembers ${batchMembers}`).toMatchObject({ added: 3, held: 1 });
-      expect((await members(db())).map((m) => [m.subscriber_number, m.first_name])).toEqual([
-        ['900000001', 'ONE'],
-        ['900000001', 'ONESPOUSE'],
-        ['900000002', 'TWO'],
-      ]);
-      expect((await exceptions(db())).map((e) => [e.category, e.subscriber_id])).toEqual([['member-match-uncertain', '900000003']]);
+  it('applies the same rules across batch boundaries: interleaved families, one SSN sent for two new families, loads issued a batch ahead', async () => {
+    const one = subscriber('900000001', { first: 'ONE', ssn: '911000001' });
+    const two = subscriber('900000002', { first: 'TWO', ssn: '911000002' });
+    const spouse = dependent('900000001', '01', 'ONESPOUSE', '19860530');
+    // A new family whose subscriber has ONE's SSN: never a new member.
+    const three = subscriber('900000003', { first: 'THREE', ssn: '911000001' });
+    // THREE two batches after ONE (its load sees ONE written), and right after ONE (loaded
+    // before ONE is written: the batch in flight's SSNs count); the spouse in the batch after
+    // ONE's family (batchMembers 2: that batch is loaded only once ONE's batch is written).
+    for (const order of [[one, two, spouse, three], [one, three, two, spouse]]) {
+      for (const batchMembers of [2000, 1, 2]) {
+        await db().exec('truncate inbound_set, id_card_request, retro_adjustment, member_history, coverage, member, exception_event, exception, inbound_file restart identity cascade;');
+        const r = await ingestFile(writeTemp(build834(order)), { db: db(), phi, now: () => NOW, batchMembers });
+        const label = `batchMembers ${batchMembers}, THREE at ${order.indexOf(three)}`;
+        expect(r.validation?.setsRejected, label).toBe(0);
+        expect(r.totals, label).toMatchObject({ added: 3, held: 1 });
+        expect((await members(db())).map((m) => [m.subscriber_number, m.first_name]), label).toEqual([
+          ['900000001', 'ONE'],
+          ['900000001', 'ONESPOUSE'],
+          ['900000002', 'TWO'],
+        ]);
+        expect((await exceptions(db())).map((e) => [e.category, e.subscriber_id]), label).toEqual([['member-match-uncertain', '900000003']]);
+      }
     }
   });
+
 });

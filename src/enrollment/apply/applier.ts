@@ -135,10 +135,10 @@ export class EnrollmentApplier {
   /** The INS position of the event being applied (for exceptions raised on the way). */
   private position: number | undefined;
   /**
-   * Each event's SSN index, computed once (the batch loader asks for it too); a Map cleared
-   * with each batch's output, cheaper per lookup than a WeakMap.
+   * Each event's SSN index, computed once: the batch loader asks for it a batch before the
+   * rules do (LOADAHEAD in apply-set.ts), so it lives as long as the event, not the batch.
    */
-  private readonly ssnIndexes = new Map<MemberEvent, Buffer | null>();
+  private readonly ssnIndexes = new WeakMap<MemberEvent, Buffer | null>();
   /** Members whose retro billing went to a person for the current event (one item each). */
   private readonly retroQueued = new Set<StoredMember>();
   /** Members the set names (matched or added): a full file ends or queues the others. */
@@ -152,7 +152,6 @@ export class EnrollmentApplier {
   takeOutput(): ApplyOutput {
     const out = this.out;
     this.out = emptyOutput();
-    this.ssnIndexes.clear();
     return out;
   }
 
