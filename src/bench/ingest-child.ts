@@ -1,7 +1,7 @@
 /**
  * Child-process entry of the ingest bench: `node ingest-child.js <file> <schema>` with the
- * database URL in BENCH_INGEST_URL (and BENCH_INGEST_BATCH, members per write batch, if set). Ingests one file into the (already migrated, reference-
- * loaded) schema and prints one JSON line: wall time, peak RSS of this process, the ingest's
+ * database URL in BENCH_INGEST_URL (and BENCH_INGEST_BATCH, members per write batch, when
+ * set). Ingests one file into the (already migrated, reference-loaded) schema and prints one JSON line: wall time, peak RSS of this process, the ingest's
  * totals, and where the time went on the database side (every statement is timed; "busy"
  * is the time at least one statement was outstanding, so wall − busy is JS-only time).
  */
@@ -134,9 +134,9 @@ async function main(): Promise<void> {
   sampler.unref();
   try {
     const t0 = performance.now();
-    // BENCH_INGEST_BATCH: members per write batch (default: the ingest's own).
-    const batch = process.env['BENCH_INGEST_BATCH'] ? intEnv('BENCH_INGEST_BATCH', 0, 1) : undefined;
-    const r = await ingestFile(file, { db, phi, ...(batch !== undefined ? { batchMembers: batch } : {}) });
+    // Unset (0): the ingest's own batch size.
+    const batch = intEnv('BENCH_INGEST_BATCH', 0, 1);
+    const r = await ingestFile(file, { db, phi, ...(batch > 0 ? { batchMembers: batch } : {}) });
     const ms = performance.now() - t0;
     clearInterval(sampler);
     const round = (n: number): number => Math.round(n * 10) / 10;

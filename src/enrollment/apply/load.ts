@@ -9,17 +9,15 @@
  * autovacuum has seen the new rows; with `= any(array)` the planner then chose scans of a
  * whole group or table per batch (measured at one million members: 40 ms a batch on the
  * group's members, 264 ms on all 1.9 M coverages), so a large set grew quadratic.
- */
-import type { Db } from '../../db/db.js';
-import { familyKey, type Address, type Family, type StoredCoverage, type StoredMember } from './model.js';
-
-/**
+ *
  * TUPLES: a batch's rows come back as one JSON array of arrays (json_agg of json_build_array),
  * parsed once by JSON.parse, instead of one driver row object per member and coverage.
  * Measured on 100,000 families with their 190,000 coverages, in batches as the ingest loads
  * them: 1.8–2.2 s of Node CPU as rows, 0.55–0.66 s as JSON, the server's time about the same.
- * `memberTuple` writes a member's array and `memberFromTuple` reads it back.
  */
+import type { Db } from '../../db/db.js';
+import { familyKey, type Address, type Family, type StoredCoverage, type StoredMember } from './model.js';
+
 /** A member as a JSON array in MemberTuple's order; `m` is the member table's alias. */
 export function memberTuple(m: string): string {
   return `json_build_array(${m}.id::text, ${m}.member_id, ${m}.group_number, ${m}.subscriber_number, ${m}.is_subscriber, ${m}.relationship,
