@@ -59,6 +59,8 @@ interface PendingFamily {
 /** A batch whose loads were issued: the families with their members, and SSN owners. */
 interface LoadingBatch {
   batch: PendingFamily[];
+  /** Its families' keys. */
+  keys: Set<string>;
   hexOf: (hmac: Buffer) => string;
   loads: Promise<[Map<string, Family>, Map<string, Set<string>>]>;
 }
@@ -210,16 +212,16 @@ export class EnrollmentSetApply {
     const before = this.loaded;
     this.loaded = undefined;
     const keys = new Set(batch.map((f) => familyKey(f.groupNumber, f.subscriberNumber)));
-    if (before && before.batch.some((f) => keys.has(familyKey(f.groupNumber, f.subscriberNumber)))) {
+    if (before && [...keys].some((k) => before.keys.has(k))) {
       await this.applyLoaded(before);
       await this.writing;
-      this.loaded = this.load(batch);
+      this.loaded = this.load(batch, keys);
       return;
     }
     // The write issued last (the batch before `before`) has issued all its statements once it
     // is done; the loads queue behind them.
     await this.writing;
-    this.loaded = this.load(batch);
+    this.loaded = this.load(batch, keys);
     if (before) await this.applyLoaded(before);
   }
 
@@ -232,7 +234,7 @@ export class EnrollmentSetApply {
   }
 
   /** Issues a batch's three loads (members, coverages, SSN owners); they run in turn. */
-  private load(batch: PendingFamily[]): LoadingBatch {
+  private load(batch: PendingFamily[], keys: Set<string>): LoadingBatch {
     const applier = this.applier!;
     // SSN indexes as hex, each converted once (the batch asks for one up to three times).
     const hexes = new Map<Buffer, string>();
@@ -252,7 +254,7 @@ export class EnrollmentSetApply {
     const loads = bothSettled(loadFamilies(this.tx, batch), loadSsnOwners(this.tx, ssnItems));
     // Surfaced when the batch is applied; never an unhandled rejection meanwhile.
     loads.catch(() => {});
-    return { batch, hexOf, loads };
+    return { batch, keys, hexOf, loads };
   }
 
   /** Runs the rules on a loaded batch and issues its writes (after the last batch's). */
