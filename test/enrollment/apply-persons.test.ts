@@ -65,6 +65,20 @@ describe('834 apply: matching with certainty (PostgreSQL)', () => {
     expect(ex[0]!.description).toMatch(/another subscriber number/);
   });
 
+  it('finds families whose subscriber numbers hold quotes, backslashes, commas and braces', async () => {
+    // The batch loads send their keys as JSON text: any character X12 allows must survive it.
+    const odd = ['Q"1', 'B\\2', 'C,3', '{4}', 'S 5'];
+    await ingest(db(), build834(odd.map((sub, i) => subscriber(sub, { ssn: `90000010${i}` }))));
+    expect(await count(db(), 'member')).toBe(odd.length);
+    const r = await ingest(db(), build834([
+      ...odd.map((sub) => change(sub, { address: CHICAGO })),
+      // Each SSN is on file under its own family only: a new family sending one is held.
+      subscriber('900000555', { first: 'OTHER', ssn: '900000102' }),
+    ]));
+    expect(r.totals).toMatchObject({ added: 0, changed: odd.length, held: 1 });
+    expect((await exceptions(db())).map((e) => [e.category, e.subscriber_id])).toEqual([['member-match-uncertain', '900000555']]);
+  });
+
   it('queues a change, termination or reinstatement for a member not on file', async () => {
     await ingest(db(), build834([subscriber(SUB)]));
     const before = await membershipSnapshot(db());

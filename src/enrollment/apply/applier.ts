@@ -104,11 +104,14 @@ export function emptyOutput(): ApplyOutput {
 /** Apply order within a family: add, reinstate, terminate, change, audit (then subscriber first, then file order). */
 const MAINTENANCE_RANK: Record<MaintenanceType, number> = { add: 0, reinstate: 1, 'cancel-or-term': 2, change: 3, audit: 4 };
 
-export function orderFamilyEvents(events: MemberEvent[]): MemberEvent[] {
+export function orderFamilyEvents(events: readonly MemberEvent[]): readonly MemberEvent[] {
   const rank = (e: MemberEvent): number => (e.maintenance ? MAINTENANCE_RANK[e.maintenance] : 5);
-  return [...events].sort(
-    (a, b) => rank(a) - rank(b) || Number(b.subscriber) - Number(a.subscriber) || a.position - b.position,
-  );
+  const order = (a: MemberEvent, b: MemberEvent): number => rank(a) - rank(b) || Number(b.subscriber) - Number(a.subscriber) || a.position - b.position;
+  // Most families arrive in order already (subscriber first, one kind of change): no copy then.
+  for (let i = 1; i < events.length; i++) {
+    if (order(events[i - 1]!, events[i]!) > 0) return [...events].sort(order);
+  }
+  return events;
 }
 
 /** A reason an event is held; the category says which person decides. */
