@@ -1,7 +1,8 @@
 /**
  * Child-process entry of the ingest bench: `node ingest-child.js <file> <schema>` with the
- * database URL in BENCH_INGEST_URL (and BENCH_INGEST_BATCH, members per write batch, when
- * set). Ingests one file into the (already migrated, reference-loaded) schema and prints one JSON line: wall time, peak RSS of this process, the ingest's
+ * database URL in BENCH_INGEST_URL (and BENCH_INGEST_BATCH, members per write batch, and
+ * BENCH_INGEST_SSN_THREAD, 0 or 1, when set). Ingests one file into the (already migrated,
+ * reference-loaded) schema and prints one JSON line: wall time, peak RSS of this process, the ingest's
  * totals, and where the time went on the database side (every statement is timed; "busy"
  * is the time at least one statement was outstanding, so wall − busy is JS-only time).
  */
@@ -136,7 +137,14 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     // Unset (0): the ingest's own batch size.
     const batch = intEnv('BENCH_INGEST_BATCH', 0, 1);
-    const r = await ingestFile(file, { db, phi, ...(batch > 0 ? { batchMembers: batch } : {}) });
+    // Unset: the ingest's own choice; 0 or 1 turns the SSN thread off or on (for A/B runs).
+    const thread = process.env['BENCH_INGEST_SSN_THREAD'];
+    const r = await ingestFile(file, {
+      db,
+      phi,
+      ...(batch > 0 ? { batchMembers: batch } : {}),
+      ...(thread === '0' || thread === '1' ? { ssnThread: thread === '1' } : {}),
+    });
     const ms = performance.now() - t0;
     clearInterval(sampler);
     const round = (n: number): number => Math.round(n * 10) / 10;

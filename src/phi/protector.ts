@@ -5,6 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { EdiBridgeError } from '../x12/errors.js';
+import { SsnThread } from './ssn-thread.js';
 
 export const PHI_KEY_BYTES = 32;
 
@@ -14,11 +15,14 @@ export class PhiProtector {
   private readonly indexKey: KeyObject;
   private pool = Buffer.alloc(0);
   private poolAt = 0;
+  /** Kept for a worker thread's own protector (startThread); it never leaves the process. */
+  readonly #masterKey: Uint8Array;
 
   constructor(masterKey: Uint8Array) {
     if (masterKey.length !== PHI_KEY_BYTES) {
       throw new EdiBridgeError('CONFIG_INVALID', `the PHI key must be ${PHI_KEY_BYTES} bytes`, {});
     }
+    this.#masterKey = Uint8Array.from(masterKey);
     this.encKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'edibridge ssn encryption v1', 32));
     this.indexKey = createSecretKey(Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'edibridge ssn index v1', 32)));
   }
@@ -59,6 +63,11 @@ export class PhiProtector {
       // Wrong key or altered data: say so without the value.
       throw new EdiBridgeError('CONFIG_INVALID', 'an SSN could not be decrypted (wrong PHI key?)', {}, { cause: err });
     }
+  }
+
+  /** A worker thread that indexes and seals SSNs as this protector does (close it when done). */
+  startThread(): SsnThread {
+    return new SsnThread(this.#masterKey);
   }
 
   /** The blind index used to match an SSN without decrypting anything. */

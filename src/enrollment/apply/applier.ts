@@ -142,6 +142,8 @@ export class EnrollmentApplier {
    * rules do (LOADAHEAD in apply-set.ts), so it lives as long as the event, not the batch.
    */
   private readonly ssnIndexes = new WeakMap<MemberEvent, Buffer | null>();
+  /** Sealed SSNs done ahead (on the SSN thread) for events that add a member. */
+  private readonly sealedSsns = new WeakMap<MemberEvent, Buffer>();
   /** Members whose retro billing went to a person for the current event (one item each). */
   private readonly retroQueued = new Set<StoredMember>();
   /** Members the set names (matched or added): a full file ends or queues the others. */
@@ -169,6 +171,17 @@ export class EnrollmentApplier {
     let h = this.ssnIndexes.get(event);
     if (h === undefined) this.ssnIndexes.set(event, (h = event.name?.ssn ? this.ctx.phi.ssnIndex(event.name.ssn) : null));
     return h;
+  }
+
+  /** SSN work done ahead for an event (by the SSN thread): its index, and its sealed SSN if sealed. */
+  knowSsn(event: MemberEvent, index: Buffer, sealed: Buffer | undefined): void {
+    this.ssnIndexes.set(event, index);
+    if (sealed) this.sealedSsns.set(event, sealed);
+  }
+
+  /** The event's SSN sealed for storage (done ahead when it could be). */
+  private sealedSsnOf(event: MemberEvent, ssn: string): Buffer {
+    return this.sealedSsns.get(event) ?? this.ctx.phi.encryptSsn(ssn);
   }
 
   /**
@@ -263,7 +276,7 @@ export class EnrollmentApplier {
       subscriberNumber: family.subscriberNumber,
       isSubscriber: event.subscriber,
       relationship: event.relationship,
-      ssnEnc: event.name?.ssn ? this.ctx.phi.encryptSsn(event.name.ssn) : null,
+      ssnEnc: event.name?.ssn ? this.sealedSsnOf(event, event.name.ssn) : null,
       ssnHmac,
       lastName: fields.lastName ?? null,
       firstName: fields.firstName ?? null,
@@ -396,8 +409,8 @@ export class EnrollmentApplier {
       set('birthDate', fields.birthDate);
     }
     if (member.ssnHmac === null && event.name?.ssn) {
-      set('ssnHmac', this.ctx.phi.ssnIndex(event.name.ssn));
-      set('ssnEnc', this.ctx.phi.encryptSsn(event.name.ssn));
+      set('ssnHmac', this.ssnIndexOf(event));
+      set('ssnEnc', this.sealedSsnOf(event, event.name.ssn));
     }
     set('gender', fields.gender);
     set('benefitStatus', fields.benefitStatus);

@@ -8,6 +8,7 @@
 import type { Db } from '../../db/db.js';
 import type { ExceptionCategory } from '../../exceptions/categories.js';
 import type { PhiProtector } from '../../phi/protector.js';
+import type { SsnThread } from '../../phi/ssn-thread.js';
 import type { EnrollmentFile, FileAction, MemberEvent } from '../events.js';
 import { EnrollmentApplier, emptyOutput, type ApplyCounts, type ApplyOutput } from './applier.js';
 import type { GroupRules } from './group-rules.js';
@@ -32,6 +33,8 @@ export interface SetApplyOptions {
   receivedDate: string;
   groups: ReadonlyMap<string, GroupRules>;
   phi: PhiProtector;
+  /** Indexes and seals each batch's SSNs off the main thread (SSNTHREAD); in line without. */
+  ssnThread?: SsnThread;
   batchMembers?: number;
 }
 
@@ -243,18 +246,43 @@ export class EnrollmentSetApply {
       if (hex === undefined) hexes.set(hmac, (hex = hmac.toString('hex')));
       return hex;
     };
-    const ssnItems: Array<{ groupNumber: string; subscriberNumber: string; ssnHmacHex: string }> = [];
-    for (const f of batch) {
-      this.groupsSeen.add(f.groupNumber);
-      for (const e of f.events) {
-        const h = applier.ssnIndexOf(e);
-        if (h) ssnItems.push({ groupNumber: f.groupNumber, subscriberNumber: f.subscriberNumber, ssnHmacHex: hexOf(h) });
+    const ssnItems = (): Array<{ groupNumber: string; subscriberNumber: string; ssnHmacHex: string }> => {
+      const items = [];
+      for (const f of batch) {
+        for (const e of f.events) {
+          const h = applier.ssnIndexOf(e);
+          if (h) items.push({ groupNumber: f.groupNumber, subscriberNumber: f.subscriberNumber, ssnHmacHex: hexOf(h) });
+        }
       }
-    }
-    const loads = bothSettled(loadFamilies(this.tx, batch), loadSsnOwners(this.tx, ssnItems));
+      return items;
+    };
+    for (const f of batch) this.groupsSeen.add(f.groupNumber);
+    const families = loadFamilies(this.tx, batch);
+    // SSNTHREAD: with a thread, the owner load waits for the batch's indexes; it then queues
+    // behind the last batch's writes, which changes nothing it answers (an SSN that batch
+    // added counts whether the load sees it on file or in flight).
+    const thread = this.options.ssnThread;
+    const owners = thread
+      ? this.ssnAhead(thread, batch).then(() => loadSsnOwners(this.tx, ssnItems()))
+      : loadSsnOwners(this.tx, ssnItems());
+    const loads = bothSettled(families, owners);
     // Surfaced when the batch is applied; never an unhandled rejection meanwhile.
     loads.catch(() => {});
     return { batch, keys, hexOf, loads };
+  }
+
+  /**
+   * The batch's SSN indexes, and the sealed SSNs of the members it adds, from the SSN thread
+   * while the main thread applies the batch before (SSNTHREAD). A rule that gives an SSN to a
+   * member on file seals it in line; that is rare.
+   */
+  private async ssnAhead(thread: SsnThread, batch: PendingFamily[]): Promise<void> {
+    const named: Array<MemberEvent & { name: { ssn: string } }> = [];
+    for (const f of batch) for (const e of f.events) if (e.name?.ssn) named.push(e as MemberEvent & { name: { ssn: string } });
+    const adds = named.filter((e) => e.maintenance === 'add');
+    const done = await thread.run({ index: named.map((e) => e.name.ssn), seal: adds.map((e) => e.name.ssn) });
+    const sealed = new Map(adds.map((e, i) => [e, done.sealed[i]]));
+    named.forEach((e, i) => this.applier!.knowSsn(e, done.indexes[i]!, sealed.get(e)));
   }
 
   /** Runs the rules on a loaded batch and issues its writes (after the last batch's). */
