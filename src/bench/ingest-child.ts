@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import type { Db, QueryResult } from '../db/db.js';
 import { createPgDb } from '../db/pg.js';
 import { ingestFile } from '../ingest/ingest.js';
+import { capHeapGrowth } from '../cli/memory.js';
 import { PhiProtector } from '../phi/protector.js';
 import { intEnv } from './env.js';
 
@@ -118,6 +119,8 @@ class TimedDb implements Db {
 }
 
 async function main(): Promise<void> {
+  // What the `edibridge` launcher sets, so peak RSS is the command's.
+  capHeapGrowth();
   const [file = '', schema = ''] = process.argv.slice(2);
   const url = process.env['BENCH_INGEST_URL'];
   if (file === '' || schema === '' || !url) throw new Error('usage: BENCH_INGEST_URL=... ingest-child.js <file> <schema>');
