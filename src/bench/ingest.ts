@@ -12,6 +12,8 @@
  *   BENCH_INGEST_GROUPS    employer groups = ST sets per file (default 10)
  *   BENCH_INGEST_KEEP      1: keep the schema afterwards (to look at the data)
  *   BENCH_INGEST_NODE_ARGS extra node flags for the ingest children (e.g. --cpu-prof)
+ *   BENCH_INGEST_BATCH     members per write batch (default: the ingest's own)
+ *   BENCH_INGEST_SSN_THREAD 0 or 1: the SSN thread off or on (default: the ingest's choice)
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
