@@ -5,9 +5,9 @@
  * An ingest is a long batch job with a flat working set: two batches, the reference data and
  * the ZIP table, 50–90 MB live. Left to itself, V8 lets the old generation grow to about four
  * times the live heap between full collections, so identical 1,000,000-member runs peaked
- * anywhere from 240 to 530 MB RSS (the code of session 6 too: 272 and 512 MB on the same RX
- * file). Capped at twice the live heap, the 1M change and full-file runs peaked at 251 and
- * 254 MB, for more frequent full collections (18 instead of 7 in a 100,000-member run).
+ * anywhere from 272 to 537 MB RSS (the code of session 6 too: 272 and 512 MB on the same RX
+ * file). Capped at twice the live heap, the 1M change and full-file runs peaked at 247–251
+ * and 251–254 MB, for more frequent full collections (18 instead of 7 in a 100,000-member run).
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -38,7 +38,7 @@ export interface IngestOptions {
   batchMembers?: number;
   /**
    * Index and seal SSNs on a worker thread (SSNTHREAD in apply-set.ts). Default: for files of
-   * SSN_THREAD_MIN_BYTES or more; a thread costs about 10 MB and 30 ms to start.
+   * SSN_THREAD_MIN_BYTES or more; a thread costs about 24 MB RSS and 30 ms to start.
    */
   ssnThread?: boolean;
   /** Called after each set is committed (the crash test watches this). */
