@@ -2,9 +2,10 @@
  * Child-process entry of the ingest bench: `node ingest-child.js <file> <schema>` with the
  * database URL in BENCH_INGEST_URL (and BENCH_INGEST_BATCH, members per write batch, and
  * BENCH_INGEST_SSN_THREAD, 0 or 1, when set). Ingests one file into the (already migrated,
- * reference-loaded) schema and prints one JSON line: wall time, peak RSS of this process, the ingest's
- * totals, and where the time went on the database side (every statement is timed; "busy"
- * is the time at least one statement was outstanding, so wall − busy is JS-only time).
+ * reference-loaded) schema and prints one JSON line: wall time, peak RSS of this process,
+ * the ingest's totals, and where the time went on the database side (every statement is
+ * timed; "busy" is the time at least one statement was outstanding, so wall − busy is
+ * JS-only time).
  */
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';

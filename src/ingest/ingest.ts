@@ -116,7 +116,8 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     result.setsAlreadyApplied = [...plan.accepted.keys()].filter((o) => already.has(o)).length;
     result.setsNotApplied = plan.otherAccepted;
     const groups = await loadGroupRules(db);
-    const useThread = plan.accepted.size > 0 && (options.ssnThread ?? identity.size >= SSN_THREAD_MIN_BYTES);
+    // Not when every accepted set was applied by an earlier run (a resume with nothing left).
+    const useThread = plan.accepted.size > result.setsAlreadyApplied && (options.ssnThread ?? identity.size >= SSN_THREAD_MIN_BYTES);
     ssnThread = useThread ? options.phi.startThread() : undefined;
     const pump = new ItemPump(path);
     for (let item = await pump.next(); item; item = await pump.next()) {

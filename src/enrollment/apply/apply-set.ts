@@ -281,8 +281,9 @@ export class EnrollmentSetApply {
     for (const f of batch) for (const e of f.events) if (e.name?.ssn) named.push(e as MemberEvent & { name: { ssn: string } });
     const adds = named.filter((e) => e.maintenance === 'add');
     const done = await thread.run({ index: named.map((e) => e.name.ssn), seal: adds.map((e) => e.name.ssn) });
-    const sealed = new Map(adds.map((e, i) => [e, done.sealed[i]]));
-    named.forEach((e, i) => this.applier!.knowSsn(e, done.indexes[i]!, sealed.get(e)));
+    // `adds` is `named` filtered in order: its seals are taken in turn.
+    let seal = 0;
+    named.forEach((e, i) => this.applier!.knowSsn(e, done.indexes[i]!, e.maintenance === 'add' ? done.sealed[seal++] : undefined));
   }
 
   /** Runs the rules on a loaded batch and issues its writes (after the last batch's). */
