@@ -64,8 +64,19 @@ function opt<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
   if (value !== undefined && value !== '') target[key] = value as T[K];
 }
 
+/**
+ * Valid dates already converted, so every member with the same date shares one string (the
+ * file's effective and coverage dates recur in nearly every member, birth dates often):
+ * nothing allocated for it again, nothing for the young-generation collector to copy while
+ * its event waits for a batch. Bounded like SHORTTEXT in segment.ts.
+ */
+const isoDates = new Map<string, string>();
+const ISO_DATES_MAX = 32_768;
+
 /** CCYYMMDD → YYYY-MM-DD; undefined when not a valid calendar date. */
 export function d8(text: string): string | undefined {
+  const known = isoDates.get(text);
+  if (known !== undefined) return known;
   // Every member has several dates: plain arithmetic, no regex or Date object.
   if (text.length !== 8) return undefined;
   let y = 0;
@@ -79,7 +90,10 @@ export function d8(text: string): string | undefined {
     else d = d * 10 + c;
   }
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
-  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  const iso = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  if (isoDates.size >= ISO_DATES_MAX) isoDates.clear();
+  isoDates.set(text, iso);
+  return iso;
 }
 
 function daysInMonth(y: number, m: number): number {

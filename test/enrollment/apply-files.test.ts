@@ -163,6 +163,17 @@ describe('834 apply: ID cards (PostgreSQL)', () => {
       { card_number: 2, member_ids: [alex!.id, riley!.id], mail_to: 'custodial-parent' },
     ]);
   });
+
+  it("records a custodial parent's new middle name as a change (a detail the stored parent lacked)", async () => {
+    const parent = { last: 'PARENT', first: 'PAT', address: { line1: '5 OTHER RD', city: 'CHICAGO', state: 'IL', zip: '60601' } };
+    await ingest(db(), build834([subscriber(SUB), dependent(SUB, '19', 'RILEY', '20150909', { custodial: parent })]));
+    const again = await ingest(db(), build834([dependent(SUB, '19', 'RILEY', '20150909', { mt: '001', custodial: parent })], { reference: 'SAME-PARENT' }));
+    expect(again.totals).toMatchObject({ changed: 0, unchanged: 1 });
+    const r = await ingest(db(), build834([dependent(SUB, '19', 'RILEY', '20150909', { mt: '001', custodial: { ...parent, middle: 'Q' } })], { reference: 'PARENT-MIDDLE' }));
+    expect(r.totals).toMatchObject({ changed: 1, unchanged: 0 });
+    const riley = (await members(db()))[1]!;
+    expect(riley.custodial_parent).toMatchObject({ name: { last: 'PARENT', first: 'PAT', middle: 'Q' } });
+  });
 });
 
 describe('834 apply: resends, unknown partners and groups, rejected sets (PostgreSQL)', () => {

@@ -89,7 +89,7 @@ export interface MemberSpec {
   /** 2100C NM1*31 mailing address. */
   mailing?: AddressSpec;
   /** 2100F NM1*S3 custodial parent. */
-  custodial?: { last: string; first: string; address?: AddressSpec };
+  custodial?: { last: string; first: string; middle?: string; address?: AddressSpec };
   coverages?: CoverageSpec[];
 }
 
@@ -118,7 +118,7 @@ export function member(m: MemberSpec): string[] {
   if (m.dob) out.push(seg('DMG', 'D8', m.dob, m.gender ?? 'U'));
   if (m.mailing) out.push(seg('NM1', '31', '1'), seg('N3', m.mailing.line1), seg('N4', m.mailing.city, m.mailing.state, m.mailing.zip));
   if (m.custodial) {
-    out.push(seg('NM1', 'S3', '1', m.custodial.last, m.custodial.first));
+    out.push(seg('NM1', 'S3', '1', m.custodial.last, m.custodial.first, m.custodial.middle));
     if (m.custodial.address) out.push(seg('N3', m.custodial.address.line1), seg('N4', m.custodial.address.city, m.custodial.address.state, m.custodial.address.zip));
   }
   for (const c of m.coverages ?? []) {

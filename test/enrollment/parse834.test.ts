@@ -256,6 +256,21 @@ describe('834 → enrollment events: loops', () => {
     expect(d8('2024013')).toBeUndefined();
     expect(d8('20241301')).toBeUndefined();
   });
+
+  it('d8 gives the same answers past its cache of converted dates, and never remembers an invalid one', () => {
+    // 40,000 distinct valid dates (more than the cache holds, so it is cleared on the way), each asked twice.
+    const day = (n: number): string => {
+      const t = new Date(Date.UTC(1900, 0, 1) + n * 86_400_000);
+      return `${t.getUTCFullYear()}${String(t.getUTCMonth() + 1).padStart(2, '0')}${String(t.getUTCDate()).padStart(2, '0')}`;
+    };
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < 40_000; n++) {
+        const text = day(n);
+        expect(d8(text)).toBe(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}`);
+      }
+      expect(d8('20230229')).toBeUndefined();
+    }
+  });
 });
 
 describe('834 → enrollment events: streaming', () => {

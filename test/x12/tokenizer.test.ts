@@ -104,4 +104,24 @@ describe('tokenizer', () => {
     ]);
     for (const size of [1, 2, 3, 7, 33]) expect(tokenize(text, size)).toEqual(whole);
   });
+
+  it('reads every short element exactly, past the bound of its shared short texts', () => {
+    // 5,000 distinct values of one to three bytes (more than are kept shared), in two passes.
+    const values: string[] = [];
+    for (let n = 0; values.length < 5_000; n++) {
+      const v = n.toString(36).toUpperCase();
+      if (v.length <= 3) values.push(v);
+    }
+    const body = values.map((v, i) => `REF*${v}*${v.slice(0, 1)}*X${v}~N4*${values[values.length - 1 - i]}~`).join('');
+    const { segments, problems } = tokenize(`${ISA}${body}${body}IEA*0*000000001~`);
+    expect(problems).toEqual([]);
+    const refs = segments.filter((s) => s.id === 'REF');
+    const n4s = segments.filter((s) => s.id === 'N4');
+    expect(refs).toHaveLength(values.length * 2);
+    refs.forEach((s, i) => {
+      const v = values[i % values.length]!;
+      expect(s.elements).toEqual([v, v.slice(0, 1), `X${v}`]);
+    });
+    n4s.forEach((s, i) => expect(s.elements).toEqual([values[values.length - 1 - (i % values.length)]]));
+  });
 });

@@ -870,10 +870,18 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
   if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
-  // Compared key by key: a full file compares every member's addresses, so no JSON text here.
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  // Compared key by key, keys with undefined values left out: a full file compares every
+  // member's addresses, so no JSON text and no key arrays here.
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    if (!sameValue(x[k], y[k])) return false;
+    defined++;
+  }
+  for (const k in y) if (y[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 function toAddress(a: { line1?: string | undefined; line2?: string | undefined; city?: string | undefined; state?: string | undefined; zip?: string | undefined }): Address {

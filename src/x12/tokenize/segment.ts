@@ -56,12 +56,34 @@ export class Segment {
   element(i: number): string {
     const s = this.rangeStart(i);
     const e = this.rangeEnd(i);
-    return e > s ? latin1(this.buf, s, e) : '';
+    if (e <= s) return '';
+    return e - s <= 3 ? shortText(this.buf, s, e) : latin1(this.buf, s, e);
   }
 
 }
 
 const decoder = new TextDecoder('latin1');
+
+/**
+ * SHORTTEXT: elements of up to three bytes (qualifiers, codes, states, levels) as one shared
+ * string per value, found by their packed bytes. A file repeats a few hundred such values in
+ * every member; shared, they are not allocated again, and an event waiting for its batch
+ * holds strings the young-generation collector need not copy. Bounded: a file of arbitrary
+ * short values only costs a cleared map now and then.
+ */
+const shortTexts = new Map<number, string>();
+const SHORT_TEXTS_MAX = 4096;
+
+function shortText(buf: Uint8Array, start: number, end: number): string {
+  const key = packBytes(buf, start, end);
+  let text = shortTexts.get(key);
+  if (text === undefined) {
+    if (shortTexts.size >= SHORT_TEXTS_MAX) shortTexts.clear();
+    text = latin1(buf, start, end);
+    shortTexts.set(key, text);
+  }
+  return text;
+}
 
 export function latin1(buf: Uint8Array, start: number, end: number): string {
   if (end - start <= 16) {
