@@ -75,10 +75,10 @@ const ISO_DATES_MAX = 32_768;
 
 /** CCYYMMDD → YYYY-MM-DD; undefined when not a valid calendar date. */
 export function d8(text: string): string | undefined {
+  if (text.length !== 8) return undefined;
   const known = isoDates.get(text);
   if (known !== undefined) return known;
   // Every member has several dates: plain arithmetic, no regex or Date object.
-  if (text.length !== 8) return undefined;
   let y = 0;
   let m = 0;
   let d = 0;
