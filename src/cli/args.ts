@@ -1,6 +1,6 @@
 /** Argument parsing shared by the commands: --help, usage on bad arguments, exit statuses. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { coerceError } from '../x12/errors.js';
+import { coerceError } from '../core/errors.js';
 import type { Io } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

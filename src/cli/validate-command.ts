@@ -8,7 +8,7 @@ import { acknowledgementsFor, writeAcknowledgements } from '../ack/acknowledgeme
 import { memoryControlNumbers, type AckContext } from '../ack/envelope.js';
 import { toJsonReport } from '../report/json.js';
 import { formatReport } from '../report/text.js';
-import { EdiBridgeError, coerceError } from '../x12/errors.js';
+import { EdiBridgeError, coerceError } from '../core/errors.js';
 import type { FileReport } from '../x12/report.js';
 import { validateFile } from '../x12/validate.js';
 import { parseCommandArgs } from './args.js';

@@ -6,7 +6,7 @@
  */
 import { parseCommandArgs } from '../cli/args.js';
 import type { Io } from '../cli/io.js';
-import { coerceError } from '../x12/errors.js';
+import { coerceError } from '../core/errors.js';
 import type { Db } from './db.js';
 import { migrate, migrationStatus } from './migrate.js';
 import { openDb } from './open.js';

@@ -3,7 +3,7 @@
  * driver's error as `cause`. Its context carries only the SQLSTATE and the names of the
  * schema objects involved, never the driver's `detail` (which quotes row values: PHI).
  */
-import { EdiBridgeError, type ErrorCode, type ErrorContext } from '../x12/errors.js';
+import { EdiBridgeError, type ErrorCode, type ErrorContext } from '../core/errors.js';
 
 /** SQLSTATE codes the code base branches on. */
 export const SqlState = {

@@ -13,7 +13,7 @@ import type { Io } from '../cli/io.js';
 import type { Db } from '../db/db.js';
 import { DbError, SqlState } from '../db/errors.js';
 import { openDb } from '../db/open.js';
-import { coerceError } from '../x12/errors.js';
+import { coerceError } from '../core/errors.js';
 import { EXCEPTION_CATEGORY_LIST, EXCEPTION_STATES, categoryTitle } from './categories.js';
 import { EXCEPTION_SORT_KEYS, MAX_LIST_LIMIT, listExceptions, type ExceptionRecord, type ListExceptionsOptions } from './store.js';
 

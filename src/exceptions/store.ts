@@ -5,7 +5,7 @@
  * from an allowlist, never from the caller's text.
  */
 import type { Db } from '../db/db.js';
-import { EdiBridgeError, type ErrorContext } from '../x12/errors.js';
+import { EdiBridgeError, type ErrorContext } from '../core/errors.js';
 import {
   EXCEPTION_SLA_HOURS,
   EXCEPTION_TRANSITIONS,

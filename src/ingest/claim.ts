@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import type { Db } from '../db/db.js';
-import { EdiBridgeError } from '../x12/errors.js';
+import { EdiBridgeError } from '../core/errors.js';
 import type { FileIdentity } from './file-identity.js';
 
 /** How long a claim lasts without renewal (renewed after each transaction set). */

@@ -12,7 +12,7 @@ import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
 import { resolvePhiProtector } from '../phi/key.js';
-import { coerceError } from '../x12/errors.js';
+import { coerceError } from '../core/errors.js';
 import { ingestFile, type IngestResult } from './ingest.js';
 
 export const INGEST_USAGE = 'usage: edibridge ingest <file> [--partner ID] [--ack-dir DIR] [--json]';

@@ -20,7 +20,7 @@ import { EnrollmentFileReader, type SetPlace } from '../enrollment/read-file.js'
 import type { PhiProtector } from '../phi/protector.js';
 import type { SsnThread } from '../phi/ssn-thread.js';
 import { findPartnerByIsa, type TradingPartnerRow } from '../reference/store.js';
-import { EdiBridgeError } from '../x12/errors.js';
+import { EdiBridgeError } from '../core/errors.js';
 import { acceptedSets, type FileReport } from '../x12/report.js';
 import { validateFile } from '../x12/validate.js';
 import { claimHolder, registerFile, releaseFile, renewClaim } from './claim.js';

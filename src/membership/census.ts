@@ -5,7 +5,7 @@
  * insurance line and level.
  */
 import type { Db } from '../db/db.js';
-import type { Composition } from '../enrollment/apply/model.js';
+import { coverageActiveOnSql, memberActiveOnSql, type Composition } from './model.js';
 
 export interface Census {
   groupNumber: string;
@@ -17,8 +17,7 @@ export interface Census {
   coverages: Record<string, Record<string, number>>;
 }
 
-const IN_FORCE = (alias: string): string =>
-  `(not ${alias}.cancelled and ${alias}.eligibility_begin <= $2::date and (${alias}.eligibility_end is null or ${alias}.eligibility_end >= $2::date))`;
+const ACTIVE = (alias: string): string => memberActiveOnSql(alias, '$2::date');
 
 export async function groupCensus(db: Db, groupNumber: string, on: string): Promise<Census> {
   const families = await db.query<{ composition: Composition; n: number; deps: number }>(
@@ -28,8 +27,8 @@ export async function groupCensus(db: Db, groupNumber: string, on: string): Prom
               count(d.id) filter (where d.relationship not in ('01', '53'))::int as others
          from member s
          left join member d on d.group_number = s.group_number and d.subscriber_number = s.subscriber_number
-                           and not d.is_subscriber and ${IN_FORCE('d')}
-        where s.group_number = $1 and s.is_subscriber and ${IN_FORCE('s')}
+                           and not d.is_subscriber and ${ACTIVE('d')}
+        where s.group_number = $1 and s.is_subscriber and ${ACTIVE('s')}
         group by s.id)
      select case when spouses > 0 and others > 0 then 'family'
                  when spouses > 0 then 'employee-spouse'
@@ -50,8 +49,8 @@ export async function groupCensus(db: Db, groupNumber: string, on: string): Prom
   const cov = await db.query<{ insurance_line: string; coverage_level: string | null; n: number }>(
     `select c.insurance_line, c.coverage_level, count(*)::int as n
        from coverage c join member m on m.id = c.member_id
-      where m.group_number = $1 and ${IN_FORCE('m')}
-        and not c.cancelled and c.begin_date <= $2::date and (c.end_date is null or c.end_date >= $2::date)
+      where m.group_number = $1 and ${ACTIVE('m')}
+        and ${coverageActiveOnSql('c', '$2::date')}
       group by 1, 2 order by 1, 2`,
     [groupNumber, on],
   );

@@ -12,7 +12,7 @@ import { openDb } from '../db/open.js';
 import { isoDay } from '../enrollment/apply/dates.js';
 import { resolvePhiProtector } from '../phi/key.js';
 import { isIsoDate } from '../reference/schema.js';
-import { coerceError } from '../x12/errors.js';
+import { coerceError } from '../core/errors.js';
 import { groupCensus, type Census } from './census.js';
 import { findFamilies, type FamilyView } from './member-view.js';
 

@@ -5,11 +5,8 @@
  * is never logged.
  */
 import type { Db } from '../db/db.js';
-import { memberFromTuple, memberTuple, type MemberTuple } from '../enrollment/apply/load.js';
-import { memberActiveOn, type Address, type StoredMember } from '../enrollment/apply/model.js';
 import type { PhiProtector } from '../phi/protector.js';
-
-export type MemberStatus = 'active' | 'pending' | 'terminated' | 'cancelled';
+import { memberFromTuple, memberTuple, statusOn, type Address, type MemberStatus, type MemberTuple } from './model.js';
 
 export interface MemberView {
   memberId: string;
@@ -36,12 +33,6 @@ export interface FamilyView {
   groupNumber: string;
   subscriberNumber: string;
   members: MemberView[];
-}
-
-export function statusOn(m: StoredMember, on: string): MemberStatus {
-  if (m.cancelled) return 'cancelled';
-  if (memberActiveOn(m, on)) return 'active';
-  return m.eligibilityBegin > on ? 'pending' : 'terminated';
 }
 
 /** Families holding the member ID or subscriber number (one per group it appears in). */

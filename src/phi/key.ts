@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { EdiBridgeError } from '../x12/errors.js';
+import { EdiBridgeError } from '../core/errors.js';
 import { PHI_KEY_BYTES, PhiProtector } from './protector.js';
 
 export const PHI_KEY_ENV = 'EDIBRIDGE_PHI_KEY';

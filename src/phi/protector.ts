@@ -4,7 +4,7 @@
  * one 32-byte PHI key. Matching compares indexes; nothing here is ever logged.
  */
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
-import { EdiBridgeError } from '../x12/errors.js';
+import { EdiBridgeError } from '../core/errors.js';
 import { SsnThread } from './ssn-thread.js';
 
 export const PHI_KEY_BYTES = 32;

@@ -6,7 +6,7 @@
  * transferred buffers, one message per batch; nothing here is ever logged.
  */
 import { Worker } from 'node:worker_threads';
-import { EdiBridgeError } from '../x12/errors.js';
+import { EdiBridgeError } from '../core/errors.js';
 
 export interface SsnWork {
   /** SSNs to index, in order. */

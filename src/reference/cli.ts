@@ -10,7 +10,7 @@ import type { Io } from '../cli/io.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
-import { coerceError } from '../x12/errors.js';
+import { coerceError } from '../core/errors.js';
 import { ReferenceDataError, readReferenceFile } from './load-file.js';
 import type { ReferenceData } from './schema.js';
 import { REFERENCE_TABLES, loadReferenceData } from './store.js';

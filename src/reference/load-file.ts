@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { EdiBridgeError, type ErrorContext } from '../x12/errors.js';
+import { EdiBridgeError, type ErrorContext } from '../core/errors.js';
 import { ReferenceDataSchema, type ReferenceData } from './schema.js';
 
 /** Invalid reference data: `issues` lists every problem as `path: message`. */

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { EdiBridgeError } from './errors.js';
+import { EdiBridgeError } from '../core/errors.js';
 import { availableParallelism } from 'node:os';
 import { EnvelopeValidator, inlineChecker, settle, type EnvelopeOptions, type SetCheckerFactory } from './envelope/envelope-validator.js';
 import { SetWorkerPool } from './parallel/pool.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EdiBridgeError } from '../../src/x12/errors.js';
+import { EdiBridgeError } from '../../src/core/errors.js';
 import { ReferenceDataError, formatPath, parseReferenceData, parseReferenceText } from '../../src/reference/load-file.js';
 import { COVERAGE_LEVELS, INSURANCE_LINES, isIsoDate } from '../../src/reference/schema.js';
 

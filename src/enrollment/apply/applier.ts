@@ -20,7 +20,7 @@ import {
   type MemberFields,
   type StoredCoverage,
   type StoredMember,
-} from './model.js';
+} from '../../membership/model.js';
 import { checkZip } from './zip-check.js';
 
 export interface ApplyContext {

@@ -13,7 +13,7 @@ import type { EnrollmentFile, FileAction, MemberEvent } from '../events.js';
 import { EnrollmentApplier, emptyOutput, type ApplyCounts, type ApplyOutput } from './applier.js';
 import type { GroupRules } from './group-rules.js';
 import { bothSettled, loadFamilies, loadSsnOwners } from './load.js';
-import { familyKey, memberInForce, type Family } from './model.js';
+import { familyKey, memberInForce, memberInForceSql, type Family } from '../../membership/model.js';
 import { writeBatch } from './write.js';
 
 /**
@@ -350,8 +350,7 @@ export class EnrollmentSetApply {
     await this.tx.query('analyze edibridge_set_seen');
     const { rows } = await this.tx.query<{ group_number: string; subscriber_number: string; id: string }>(
       `select m.group_number, m.subscriber_number, m.id::text as id from member m
-        where m.group_number = any($1::text[]) and not m.cancelled
-          and (m.eligibility_end is null or m.eligibility_end >= $2::date)
+        where m.group_number = any($1::text[]) and ${memberInForceSql('m', '$2::date')}
           and not exists (select 1 from edibridge_set_seen s where s.member_id = m.id)
         order by m.group_number, m.subscriber_number, m.id`,
       [groups, this.options.today],

@@ -20,77 +20,17 @@
  * arrays the driver turns into array literals element by element, once per statement.
  */
 import type { Db } from '../../db/db.js';
-import { familyKey, type Address, type Family, type StoredCoverage, type StoredMember } from './model.js';
-
-/** A member as a JSON array in MemberTuple's order; `m` is the member table's alias. */
-export function memberTuple(m: string): string {
-  return `json_build_array(${m}.id::text, ${m}.member_id, ${m}.group_number, ${m}.subscriber_number, ${m}.is_subscriber, ${m}.relationship,
-    encode(${m}.ssn_hmac, 'hex'), ${m}.last_name, ${m}.first_name, ${m}.middle_name, ${m}.name_suffix, ${m}.birth_date, ${m}.gender, ${m}.benefit_status,
-    ${m}.cobra_event, ${m}.employment_status, ${m}.handicapped, ${m}.medicare_plan, ${m}.hire_date, ${m}.subgroup, ${m}.class_code,
-    ${m}.home_line1, ${m}.home_line2, ${m}.home_city, ${m}.home_state, ${m}.home_zip,
-    ${m}.mailing_line1, ${m}.mailing_line2, ${m}.mailing_city, ${m}.mailing_state, ${m}.mailing_zip,
-    ${m}.custodial_parent, ${m}.eligibility_begin, ${m}.eligibility_end, ${m}.cancelled)`;
-}
-
-type Text = string | null;
-/** What memberTuple yields, position by position. */
-export type MemberTuple = [
-  id: string, memberId: string, groupNumber: string, subscriberNumber: string, isSubscriber: boolean, relationship: string,
-  ssnHmacHex: Text, lastName: Text, firstName: Text, middleName: Text, nameSuffix: Text, birthDate: Text, gender: Text, benefitStatus: string,
-  cobraEvent: Text, employmentStatus: Text, handicapped: boolean, medicarePlan: Text, hireDate: Text, subgroup: Text, classCode: string,
-  homeLine1: Text, homeLine2: Text, homeCity: Text, homeState: Text, homeZip: Text,
-  mailingLine1: Text, mailingLine2: Text, mailingCity: Text, mailingState: Text, mailingZip: Text,
-  custodialParent: unknown, eligibilityBegin: string, eligibilityEnd: Text, cancelled: boolean,
-];
-
-/**
- * A stored member from its tuple. `ssnEnc` is what the caller fetched beside it: the apply
- * path never decrypts an SSN, so it leaves the ciphertext in the database (null here; the
- * write path then keeps the stored one, see write.ts).
- */
-export function memberFromTuple(t: MemberTuple, ssnEnc: Buffer | null = null): StoredMember {
-  const mailing: Address | null =
-    t[26] === null && t[28] === null && t[30] === null ? null : { line1: t[26], line2: t[27], city: t[28], state: t[29], zip: t[30] };
-  return {
-    id: t[0],
-    memberId: t[1],
-    groupNumber: t[2],
-    subscriberNumber: t[3],
-    isSubscriber: t[4],
-    relationship: t[5],
-    ssnEnc,
-    ssnHmac: t[6] === null ? null : Buffer.from(t[6], 'hex'),
-    lastName: t[7],
-    firstName: t[8],
-    middleName: t[9],
-    nameSuffix: t[10],
-    birthDate: t[11],
-    gender: t[12],
-    benefitStatus: t[13],
-    cobraEvent: t[14],
-    employmentStatus: t[15],
-    handicapped: t[16],
-    medicarePlan: t[17],
-    hireDate: t[18],
-    subgroup: t[19],
-    classCode: t[20],
-    home: { line1: t[21], line2: t[22], city: t[23], state: t[24], zip: t[25] },
-    mailing,
-    custodialParent: t[31],
-    eligibilityBegin: t[32],
-    eligibilityEnd: t[33],
-    cancelled: t[34],
-    coverages: [],
-    changed: new Set(),
-  };
-}
-
-/** A coverage as a JSON array: id, member id, line, plan, level, begin, end, cancelled. */
-type CoverageTuple = [id: string, memberId: string, insuranceLine: string, planId: string, coverageLevel: Text, beginDate: string, endDate: Text, cancelled: boolean];
-
-function coverageFromTuple(t: CoverageTuple): StoredCoverage {
-  return { id: t[0], insuranceLine: t[2], planId: t[3], coverageLevel: t[4], beginDate: t[5], endDate: t[6], cancelled: t[7], dirty: false };
-}
+import {
+  coverageFromTuple,
+  familyKey,
+  memberFromTuple,
+  memberTuple,
+  type CoverageTuple,
+  type Family,
+  type MemberTuple,
+  type StoredCoverage,
+  type StoredMember,
+} from '../../membership/model.js';
 
 const coverageOrder = (a: StoredCoverage, b: StoredCoverage): number =>
   a.beginDate < b.beginDate ? -1 : a.beginDate > b.beginDate ? 1 : Number(a.id) - Number(b.id);

@@ -10,7 +10,7 @@
  *   birth-date change (itself queued for a person by the rules).
  */
 import type { MemberEvent } from '../events.js';
-import { subscriberOf, type Family, type StoredMember } from './model.js';
+import { subscriberOf, type Family, type StoredMember } from '../../membership/model.js';
 
 export type Match =
   | { kind: 'matched'; member: StoredMember }

@@ -8,7 +8,7 @@ import { arrayLiteral, CopyText, type CopyValue } from '../../db/copy-text.js';
 import type { Db } from '../../db/db.js';
 import { recordExceptions, type NewException } from '../../exceptions/store.js';
 import type { ApplyOutput } from './applier.js';
-import { CHILD_RELATIONSHIPS, memberInForce, type Family, type StoredCoverage, type StoredMember } from './model.js';
+import { CHILD_RELATIONSHIPS, memberInForce, type Family, type StoredCoverage, type StoredMember } from '../../membership/model.js';
 
 /** Where the batch came from: every history row and exception names it. */
 export interface WriteSource {
