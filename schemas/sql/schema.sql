@@ -179,7 +179,7 @@ create table inbound_file (
   constraint inbound_file_sha256_check CHECK (sha256 ~ '^[0-9a-f]{64}$'::text),
   constraint inbound_file_sha256_key UNIQUE (sha256),
   constraint inbound_file_size_bytes_check CHECK (size_bytes >= 0),
-  constraint inbound_file_status_check CHECK (status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'rejected'::text, 'failed'::text]))
+  constraint inbound_file_status_check CHECK (status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'rejected'::text, 'failed'::text, 'waiting'::text]))
 );
 CREATE INDEX inbound_file_status_received_at_idx ON inbound_file USING btree (status, received_at);
 

@@ -1,5 +1,6 @@
 /** Argument parsing shared by the commands: --help, usage on bad arguments, exit statuses. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { z } from 'zod';
 import { coerceError } from '../core/errors.js';
 import type { Io } from './io.js';
 
@@ -25,4 +26,26 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O, 
     return 0;
   }
   return parsed;
+}
+
+/**
+ * A service's input from the command line, checked by the service's own schema. On a
+ * problem prints each with the option it came from (never the value given) and the usage,
+ * and returns exit status 2.
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  given: unknown,
+  usage: string,
+  io: Io,
+  names: Readonly<Record<string, string>> = {},
+): z.infer<S> | number {
+  const r = schema.safeParse(given);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => {
+    const key = String(i.path[0] ?? '');
+    return `${names[key] ?? `--${key}`}: ${i.message}`;
+  });
+  io.err(`${problems.join('\n')}\n${usage}\n`);
+  return 2;
 }

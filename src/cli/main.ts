@@ -1,14 +1,16 @@
 /**
- * The `edibridge` command. Each subcommand returns its exit status; nothing here
- * calls process.exit, so output is flushed and tests can run commands in-process.
+ * The `edibridge` command: an adapter over the services. Each subcommand parses its
+ * arguments, calls a service through the application context (src/app) and formats the
+ * answer; it returns its exit status, and nothing here calls process.exit, so output is
+ * flushed and tests can run commands in-process.
  */
+import { DB_USAGE, dbCommand } from './commands/db.js';
+import { EXCEPTIONS_USAGE, exceptionsCommand } from './commands/exceptions.js';
+import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
+import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
+import { SETUP_USAGE, setupCommand } from './commands/setup.js';
+import { VALIDATE_USAGE, validateCommand } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
-import { DB_USAGE, dbCommand } from '../db/cli.js';
-import { EXCEPTIONS_USAGE, exceptionsCommand } from '../exceptions/cli.js';
-import { INGEST_USAGE, ingestCommand } from '../ingest/cli.js';
-import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from '../membership/cli.js';
-import { SETUP_USAGE, setupCommand } from '../reference/cli.js';
-import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
 const USAGE = `edibridge — HIPAA X12 834/820 intake
 
@@ -21,11 +23,11 @@ commands:
       else the embedded PGlite database in ./data/pglite.
   ${SETUP_USAGE.replace('usage: ', '')}
       Validate a reference data file (partners, groups, plans, rates; YAML or JSON) and make it
-      the database's reference set (rows it no longer lists are removed); migrates first.
+      the database's reference set (rows it no longer lists are removed).
   ${INGEST_USAGE.replace('usage: ', '')}
-      Validate a file, write its TA1/999 (default folder out/acks), apply its accepted 834 sets
-      to the membership model (each set in one transaction) and print what changed; a resend
-      (same bytes, sender + ISA13, or BGN02) applies nothing. Migrates first.
+      Validate a file, write its TA1/999 (default folder out/acks), hand its accepted sets to
+      their handlers (834: the membership model, each set in one transaction) and print what
+      changed; a resend (same bytes, sender + ISA13, or BGN02) applies nothing.
   ${MEMBERS_USAGE.replace('usage: ', '')}
       Show a family (by a member ID we issued or the employer's subscriber number): members,
       status, coverages, recent history with its source file; SSN masked.
@@ -34,6 +36,10 @@ commands:
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
+
+The database is brought up to date when a command first opens it (EDIBRIDGE_MIGRATE=off
+refuses a database that is behind instead). Logs are JSON lines on stderr
+(EDIBRIDGE_LOG_LEVEL, EDIBRIDGE_LOG_FILE); reports go to stdout.
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

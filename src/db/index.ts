@@ -7,7 +7,7 @@ export type { Db, DbKind, QueryResult } from './db.js';
 export { DbError, SqlState, isUniqueViolation, toDbError } from './errors.js';
 export { PgDb, createPgDb, type PgDbOptions } from './pg.js';
 export { PgliteDb, createPgliteDb, type PgliteDbOptions } from './pglite.js';
-export { openDb, redactUrl, resolveDbConfig, type DbConfig, type OpenDbOptions } from './open.js';
+export { openDatabase, openDb, redactUrl, resolveDbConfig, type DbConfig, type OpenDbOptions } from './open.js';
 export {
   DEFAULT_MIGRATIONS_DIR,
   MIGRATIONS_TABLE,
@@ -22,4 +22,3 @@ export {
   type MigrationStatus,
 } from './migrate.js';
 export { SCHEMA_DUMP_HEADER, dumpSchema, type DumpSchemaOptions } from './schema-dump.js';
-export { DB_USAGE, dbCommand, type DbCommandOptions } from './cli.js';

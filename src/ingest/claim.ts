@@ -101,7 +101,7 @@ export async function renewClaim(db: Db, fileId: string, holder: string = claimH
   if (r.rowCount !== 1) throw new EdiBridgeError('INVALID_STATE', `lost the claim on file ${fileId}`, { file: fileId });
 }
 
-export async function releaseFile(db: Db, fileId: string, status: 'processed' | 'rejected' | 'failed', holder: string = claimHolder()): Promise<void> {
+export async function releaseFile(db: Db, fileId: string, status: 'processed' | 'rejected' | 'failed' | 'waiting', holder: string = claimHolder()): Promise<void> {
   await db.query(
     `update inbound_file set status = $2, claimed_by = null, claim_expires_at = null where id = $1 and claimed_by = $3`,
     [fileId, status, holder],

@@ -4,9 +4,9 @@
  * ISA06, ISA13: the same interchange sent again is a resend), read in one streaming pass.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readIsa, type IsaFields } from '../x12/envelope/isa.js';
 import { Tokenizer } from '../x12/tokenize/tokenizer.js';
+import type { FileSource } from './source.js';
 
 export interface FileIdentity {
   size: number;
@@ -15,12 +15,12 @@ export interface FileIdentity {
   isa: IsaFields | undefined;
 }
 
-export async function identifyFile(path: string): Promise<FileIdentity> {
+export async function identifyFile(source: FileSource): Promise<FileIdentity> {
   const hash = createHash('sha256');
   let size = 0;
   const head: Buffer[] = [];
   let headBytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of source.open()) {
     hash.update(chunk);
     size += chunk.length;
     if (headBytes < HEAD_BYTES) {

@@ -1,82 +1,99 @@
 /**
  * Ingesting one inbound file: identify it (SHA-256, first ISA), find its trading partner,
- * register and claim it (a resend stops here), validate it and write its TA1/999, then
- * stream it again and apply each accepted 834 transaction set in a database transaction of
- * its own, recorded with the set so that a crash leaves every set wholly applied or not at
- * all and a rerun resumes where it stopped.
+ * register and claim it (a resend stops here), validate it and write its TA1/999, then hand
+ * each accepted transaction set to the handler registered for its ST01 (834 → enrollment),
+ * which applies it in a database transaction of its own. Accepted sets that no handler
+ * takes leave the file open as "waiting for a handler": neither dropped nor done.
  */
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { z } from 'zod';
 import { acknowledgementsFor, writeAcknowledgements, type Acknowledgement } from '../ack/acknowledgements.js';
-import type { Db } from '../db/db.js';
-import { recordExceptions } from '../exceptions/store.js';
-import type { ExceptionCategory } from '../exceptions/categories.js';
-import { EnrollmentSetApply, type SetOutcome } from '../enrollment/apply/apply-set.js';
-import { emptyCounts, type ApplyCounts } from '../enrollment/apply/applier.js';
-import { isoDay } from '../enrollment/apply/dates.js';
-import { loadGroupRules } from '../enrollment/apply/group-rules.js';
-import type { EnrollmentFile, MemberEvent } from '../enrollment/events.js';
-import { EnrollmentFileReader, type SetPlace } from '../enrollment/read-file.js';
-import type { PhiProtector } from '../phi/protector.js';
-import type { SsnThread } from '../phi/ssn-thread.js';
-import { findPartnerByIsa, type TradingPartnerRow } from '../reference/store.js';
 import { EdiBridgeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Db } from '../db/db.js';
+import type { ExceptionCategory } from '../exceptions/categories.js';
+import { recordExceptions } from '../exceptions/store.js';
+import { findPartnerByIsa, type TradingPartnerRow } from '../reference/store.js';
 import { acceptedSets, type FileReport } from '../x12/report.js';
-import { validateFile } from '../x12/validate.js';
+import { validateFile, validateStream } from '../x12/validate.js';
 import { claimHolder, registerFile, releaseFile, renewClaim } from './claim.js';
 import { identifyFile } from './file-identity.js';
+import type { AcceptedSet, HandlerRegistry, HandlerResult } from './handlers.js';
+import { toSource, type FileSource } from './source.js';
+
+/** What an adapter asks the ingest for. */
+export const IngestFileInput = z.object({
+  file: z.string().min(1),
+  /** The partner the file must come from (its id in the reference data). */
+  partner: z.string().trim().min(1).max(80).optional(),
+  /** Where acknowledgements are written (default: the configured folder). */
+  ackDir: z.string().min(1).optional(),
+});
+export type IngestFileInput = z.infer<typeof IngestFileInput>;
 
 export interface IngestOptions {
   db: Db;
-  phi: PhiProtector;
+  /** The handlers of accepted sets, by ST01. */
+  handlers: HandlerRegistry;
   /** The partner the file must come from (its id); default: found by the file's ISA05/ISA06. */
   partnerId?: string;
-  /** Where acknowledgements go (a folder per file, as `validate` writes them). */
+  /** Where acknowledgements go (a folder per file, as `validate` writes them); none: not written. */
   ackDir?: string;
   now?: () => Date;
-  /** Members per write batch (tests use small batches to cross batch boundaries). */
-  batchMembers?: number;
-  /**
-   * Index and seal SSNs on a worker thread (SSNTHREAD in apply-set.ts). Default: for files of
-   * SSN_THREAD_MIN_BYTES or more; a thread costs about 24 MB RSS and 30 ms to start.
-   */
-  ssnThread?: boolean;
-  /** Called after each set is committed (the crash test watches this). */
-  onSetCommitted?: (outcome: SetOutcome) => void;
+  log?: Logger;
+  /** Progress of long work: the phase, bytes read of the size, sets seen, items applied. */
+  onProgress?: (p: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  phase: 'identify' | 'validate' | 'apply';
+  bytes: number;
+  totalBytes: number | undefined;
+  /** Members (834) or lines applied so far, in the apply phase. */
+  items: number;
+}
+
+export interface HandlerReport {
+  transactionSet: string;
+  handler: string;
+  /** Sets of this handler applied by an earlier run of the file (a resumed ingest). */
+  setsAlreadyApplied: number;
+  result: HandlerResult;
 }
 
 export interface IngestResult {
   file: string;
   fileId: string;
   partner: string;
-  /** processed: validated and applied; duplicate: a resend, nothing applied; rejected: no interchange accepted. */
-  status: 'processed' | 'duplicate' | 'rejected';
+  /**
+   * processed: validated and every accepted set applied; duplicate: a resend, nothing
+   * applied; rejected: no interchange accepted; waiting: accepted sets wait for a handler.
+   */
+  status: 'processed' | 'duplicate' | 'rejected' | 'waiting';
   /** Why nothing was applied (duplicate). */
   note?: string;
   /** The run finished an earlier, interrupted ingest of the same file. */
   resumed: boolean;
   validation?: { accepted: boolean; setsAccepted: number; setsRejected: number };
   acknowledgements: Array<{ name: string; kind: Acknowledgement['kind']; path?: string }>;
-  sets: SetOutcome[];
-  /** Sets applied by an earlier run of this file (resumed). */
-  setsAlreadyApplied: number;
-  /** Sets of other transactions (820) not applied by this release. */
-  setsNotApplied: number;
-  totals: ApplyCounts;
+  /** What each handler applied. */
+  handlers: HandlerReport[];
+  /** Accepted sets no handler takes, by ST01: the file waits for a handler. */
+  waiting: Array<{ transactionSet: string; sets: number }>;
+  /** Exceptions opened, by category. */
   exceptions: Partial<Record<ExceptionCategory, number>>;
 }
-
-/** About 14,000 members: below it, starting the SSN thread costs more than it saves. */
-export const SSN_THREAD_MIN_BYTES = 4 << 20;
 
 /** Raised before anything is written: unknown partner, unreadable envelope, partner mismatch. */
 export class IngestError extends EdiBridgeError {}
 
-export async function ingestFile(path: string, options: IngestOptions): Promise<IngestResult> {
+export async function ingestFile(input: string | FileSource, options: IngestOptions): Promise<IngestResult> {
   const { db } = options;
+  const source = toSource(input);
   const now = options.now ?? (() => new Date());
-  const name = basename(path);
-  const identity = await identifyFile(path).catch((err: unknown) => {
+  const name = source.name;
+  const totalBytes = await source.size();
+  const progress = (phase: IngestProgress['phase'], bytes: number, items = 0): void => options.onProgress?.({ phase, bytes, totalBytes, items });
+  const identity = await identifyFile(source).catch((err: unknown) => {
     throw new IngestError('FILE_UNREADABLE', `cannot read ${name}`, { file: name }, { cause: err });
   });
   if (!identity.isa) {
@@ -85,6 +102,8 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   const partner = await resolvePartner(db, identity.isa.senderQualifier, identity.isa.sender, options.partnerId, name);
   const holder = claimHolder();
   const registration = await registerFile(db, { partner: partner.id, name, identity, receivedAt: now() }, holder);
+  const log = (options.log ?? silentLogger()).child({ file: name, fileId: registration.fileId, partner: partner.id });
+  log.info({ bytes: identity.size, sha256: identity.sha256, interchange: identity.isa.control, registration: registration.kind }, 'file registered');
   const result: IngestResult = {
     file: name,
     fileId: registration.fileId,
@@ -92,88 +111,64 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     status: 'processed',
     resumed: registration.kind === 'claimed' && registration.resumed,
     acknowledgements: [],
-    sets: [],
-    setsAlreadyApplied: 0,
-    setsNotApplied: 0,
-    totals: emptyCounts(),
+    handlers: [],
+    waiting: [],
     exceptions: {},
   };
   if (registration.kind === 'duplicate') {
+    log.info({ duplicateOf: registration.fileId }, 'resend: nothing applied');
     return { ...result, status: 'duplicate', note: `nothing applied: ${registration.why}` };
   }
-  let ssnThread: SsnThread | undefined;
   try {
-    const report = await validateFile(path, { receiverIds: new Set([partner.receiverIsaId]), name });
+    const validateOptions = { receiverIds: new Set([partner.receiverIsaId]), name };
+    progress('validate', 0);
+    const report = source.path !== undefined ? await validateFile(source.path, validateOptions) : await validateStream(source.open(), validateOptions);
+    progress('validate', report.bytes);
     result.validation = summariseValidation(report);
+    log.info(result.validation, 'file validated');
     result.acknowledgements = await acknowledge(db, report, name, options.ackDir, now);
+    for (const a of result.acknowledgements) log.info({ kind: a.kind, ack: a.name }, 'acknowledgement written');
     const plan = setPlan(report);
     await recordRejectedSets(db, registration.fileId, plan.rejected);
+    if (plan.rejected.length) result.exceptions['rejected-set'] = plan.rejected.length;
     if (plan.accepted.size === 0) {
       result.status = report.interchanges.some((ic) => ic.status !== 'R') ? 'processed' : 'rejected';
     }
     const done = await db.query<{ file_offset: string }>('select file_offset::text as file_offset from inbound_set where file_id = $1', [registration.fileId]);
     const already = new Set(done.rows.map((r) => Number(r.file_offset)));
-    result.setsAlreadyApplied = [...plan.accepted.keys()].filter((o) => already.has(o)).length;
-    result.setsNotApplied = plan.otherAccepted;
-    const groups = await loadGroupRules(db);
-    // Not when every accepted set was applied by an earlier run (a resume with nothing left).
-    const useThread = plan.accepted.size > result.setsAlreadyApplied && (options.ssnThread ?? identity.size >= SSN_THREAD_MIN_BYTES);
-    ssnThread = useThread ? options.phi.startThread() : undefined;
-    const pump = new ItemPump(path);
-    for (let item = await pump.next(); item; item = await pump.next()) {
-      if (item.type !== 'set-start') continue;
-      if (!plan.accepted.has(item.place.fileOffset) || already.has(item.place.fileOffset)) {
-        await pump.skipSet();
+    for (const [transactionSet, sets] of plan.accepted) {
+      const handler = options.handlers.get(transactionSet);
+      if (!handler) {
+        result.waiting.push({ transactionSet, sets: sets.length });
+        log.warn({ transactionSet, sets: sets.length }, 'accepted sets wait for a handler');
         continue;
       }
-      const place = item.place;
-      const outcome = await db.transaction(async (tx) => {
-        const apply = new EnrollmentSetApply(tx, {
-          fileId: registration.fileId,
-          partnerId: partner.id,
-          interchangeControl: place.interchangeControl,
-          setControl: place.control,
-          fileOffset: place.fileOffset,
-          today: isoDay(now()),
-          receivedDate: isoDay(registration.receivedAt),
-          groups,
-          phi: options.phi,
-          ...(ssnThread ? { ssnThread } : {}),
-          ...(options.batchMembers !== undefined ? { batchMembers: options.batchMembers } : {}),
-        });
-        let applying = false;
-        // Items already read are taken without a promise each; only reading and the
-        // database are awaited.
-        for (let it = pump.nextRead(); it?.type !== 'set-end'; it = pump.nextRead()) {
-          if (it === undefined) {
-            if (await pump.read()) continue;
-            break;
-          }
-          if (it.type === 'header') applying = await apply.start(it.header);
-          else if (it.type === 'member' && applying) {
-            const flushed = apply.member(it.event);
-            if (flushed) await flushed;
-          }
-        }
-        const o = await apply.finish();
-        await renewClaim(tx, registration.fileId, holder);
-        return o;
+      const todo = sets.filter((s) => !already.has(s.fileOffset));
+      const handlerResult = await handler.apply({
+        db,
+        source,
+        fileId: registration.fileId,
+        partnerId: partner.id,
+        sets: todo,
+        receivedAt: registration.receivedAt,
+        now,
+        log: log.child({ transactionSet, handler: handler.name }),
+        inSetTransaction: (tx) => renewClaim(tx, registration.fileId, holder),
+        onProgress: (p) => progress('apply', p.bytes, p.items),
       });
-      result.sets.push(outcome);
-      options.onSetCommitted?.(outcome);
-      addCounts(result.totals, outcome.counts);
-      for (const [k, v] of Object.entries(outcome.exceptions) as Array<[ExceptionCategory, number]>) {
+      result.handlers.push({ transactionSet, handler: handler.name, setsAlreadyApplied: sets.length - todo.length, result: handlerResult });
+      for (const [k, v] of Object.entries(handlerResult.exceptions) as Array<[ExceptionCategory, number]>) {
         result.exceptions[k] = (result.exceptions[k] ?? 0) + v;
       }
     }
-    if (plan.rejected.length) result.exceptions['rejected-set'] = (result.exceptions['rejected-set'] ?? 0) + plan.rejected.length;
-    await releaseFile(db, registration.fileId, result.status === 'rejected' ? 'rejected' : 'processed', holder);
+    if (result.waiting.length && result.status === 'processed') result.status = 'waiting';
+    await releaseFile(db, registration.fileId, result.status === 'waiting' ? 'waiting' : result.status === 'rejected' ? 'rejected' : 'processed', holder);
+    log.info({ status: result.status, exceptions: result.exceptions }, 'file done');
     return result;
   } catch (err) {
+    log.error({ err }, 'ingest failed: the file is left to retry');
     await releaseFile(db, registration.fileId, 'failed', holder).catch(() => {});
     throw err;
-  } finally {
-    await ssnThread?.close();
   }
 }
 
@@ -214,32 +209,29 @@ function summariseValidation(report: FileReport): NonNullable<IngestResult['vali
   return { accepted: report.accepted, setsAccepted: accepted, setsRejected: total - accepted };
 }
 
-interface SetPlanEntry {
-  control: string;
-  fileOffset: number;
-}
-
-/** Accepted 834 sets by ST offset; rejected sets; accepted sets of other kinds. */
-function setPlan(report: FileReport): { accepted: Map<number, SetPlanEntry>; rejected: SetPlanEntry[]; otherAccepted: number } {
-  const accepted = new Map<number, SetPlanEntry>();
-  const rejected: SetPlanEntry[] = [];
-  let otherAccepted = 0;
+/** Accepted sets by ST01, in file order; rejected sets. */
+function setPlan(report: FileReport): { accepted: Map<string, AcceptedSet[]>; rejected: AcceptedSet[] } {
+  const accepted = new Map<string, AcceptedSet[]>();
+  const rejected: AcceptedSet[] = [];
   for (const ic of report.interchanges) {
     for (const g of ic.groups) {
       for (const s of g.sets) {
         const ok = ic.status !== 'R' && g.status !== 'R' && (s.status === 'A' || s.status === 'E');
-        const entry = { control: s.control, fileOffset: s.fileOffset };
+        const entry = { control: s.control, fileOffset: s.fileOffset, interchangeControl: ic.control };
         if (!ok) rejected.push(entry);
-        else if (s.id === '834') accepted.set(s.fileOffset, entry);
-        else otherAccepted++;
+        else {
+          let list = accepted.get(s.id);
+          if (!list) accepted.set(s.id, (list = []));
+          list.push(entry);
+        }
       }
     }
   }
-  return { accepted, rejected, otherAccepted };
+  return { accepted, rejected };
 }
 
 /** A rejected set needs the partner to resend: one exception each, so ops can follow up. */
-async function recordRejectedSets(db: Db, fileId: string, rejected: SetPlanEntry[]): Promise<void> {
+async function recordRejectedSets(db: Db, fileId: string, rejected: readonly AcceptedSet[]): Promise<void> {
   const controls = rejected.filter((s) => /^[0-9A-Za-z]{4,9}$/.test(s.control));
   await recordExceptions(db, controls.map((s) => ({
     category: 'rejected-set' as const,
@@ -267,70 +259,4 @@ async function acknowledge(db: Db, report: FileReport, name: string, ackDir: str
   if (!ackDir) return acks.map((a) => ({ name: a.name, kind: a.kind }));
   const paths = await writeAcknowledgements(ackDir, name, acks);
   return acks.map((a, i) => ({ name: a.name, kind: a.kind, path: paths[i]! }));
-}
-
-function addCounts(into: ApplyCounts, from: ApplyCounts): void {
-  for (const k of Object.keys(into) as Array<keyof ApplyCounts>) into[k] += from[k];
-}
-
-type Item =
-  | { type: 'set-start'; place: SetPlace }
-  | { type: 'header'; header: EnrollmentFile }
-  | { type: 'member'; event: MemberEvent }
-  | { type: 'set-end' };
-
-/**
- * The file's 834 content as a pull stream of items: reads the next chunk only when the
- * items of the last one are used up, so applying (which awaits the database) holds back
- * reading and memory stays flat.
- */
-class ItemPump {
-  private items: Item[] = [];
-  private index = 0;
-  private done = false;
-  private readonly chunks: AsyncIterator<Buffer>;
-  private readonly reader: EnrollmentFileReader;
-
-  constructor(path: string) {
-    this.chunks = (createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    this.reader = new EnrollmentFileReader({
-      onSetStart: (place) => this.items.push({ type: 'set-start', place }),
-      onHeader: (header) => this.items.push({ type: 'header', header }),
-      onMember: (event) => this.items.push({ type: 'member', event }),
-      onSetEnd: () => this.items.push({ type: 'set-end' }),
-    });
-  }
-
-  /** The next item of the chunks read so far; undefined when they are used up (then `read`). */
-  nextRead(): Item | undefined {
-    return this.index < this.items.length ? this.items[this.index++] : undefined;
-  }
-
-  /** Reads the next chunk into items (once the last ones are used up); false at the end of the file. */
-  async read(): Promise<boolean> {
-    if (this.done) return false;
-    this.items = [];
-    this.index = 0;
-    const r = await this.chunks.next();
-    if (r.done) {
-      this.reader.end();
-      this.done = true;
-    } else {
-      this.reader.push(r.value);
-    }
-    return true;
-  }
-
-  async next(): Promise<Item | undefined> {
-    for (;;) {
-      const item = this.nextRead();
-      if (item !== undefined || !(await this.read())) return item;
-    }
-  }
-
-  async skipSet(): Promise<void> {
-    for (let it = await this.next(); it && it.type !== 'set-end'; it = await this.next()) {
-      // the set is not applied
-    }
-  }
 }

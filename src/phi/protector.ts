@@ -4,10 +4,10 @@
  * one 32-byte PHI key. Matching compares indexes; nothing here is ever logged.
  */
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { PHI_KEY_BYTES } from '../core/config.js';
 import { EdiBridgeError } from '../core/errors.js';
 import { SsnThread } from './ssn-thread.js';
 
-export const PHI_KEY_BYTES = 32;
 
 export class PhiProtector {
   private readonly encKey: Buffer;

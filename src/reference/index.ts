@@ -23,4 +23,3 @@ export {
   type TableCounts,
   type TradingPartnerRow,
 } from './store.js';
-export { SETUP_USAGE, setupCommand, type SetupCommandOptions } from './cli.js';

@@ -26,6 +26,8 @@ export interface ValidateOptions extends EnvelopeOptions {
   threads?: number;
   /** A worker pool to use (and leave open), for callers that validate many files; it may be shared. */
   pool?: SetWorkerPool;
+  /** Called after each chunk: bytes read so far and transaction sets begun. */
+  onProgress?: (p: { bytes: number; sets: number }) => void;
 }
 
 /** Below this size, starting workers costs more than it saves. */
@@ -49,6 +51,7 @@ async function run(source: AsyncIterable<Uint8Array>, options: ValidateOptions, 
     if (remote?.failure !== undefined) break;
     bytes += chunk.length;
     tokenizer.push(chunk);
+    if (options.onProgress) options.onProgress({ bytes, sets: setsBegun(envelope) });
   }
   tokenizer.end();
   envelope.end(bytes);
@@ -113,6 +116,12 @@ export async function validateFile(path: string, options: ValidateOptions = {}):
     await own?.close();
     await handle?.close();
   }
+}
+
+function setsBegun(envelope: EnvelopeValidator): number {
+  let n = 0;
+  for (const ic of envelope.interchanges) for (const g of ic.groups) n += g.sets.length;
+  return n;
 }
 
 function buildReport(file: string, bytes: number, segments: number, envelope: EnvelopeValidator): FileReport {

@@ -4,15 +4,15 @@
  * through DATABASE_URL when one is reachable.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
-import { dbCommand } from '../../src/db/cli.js';
+import { dbCommand } from '../../src/cli/commands/db.js';
 import { createPgDb } from '../../src/db/pg.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
 import { loadMigrations } from '../../src/db/migrate.js';
+import { useTempDirs } from '../support/tmp.js';
 import { TEST_DATABASE_URL, assertTestDatabaseName, probePg } from './harness.js';
 
 /** The migrations this code knows: the expectations follow them as migrations are added. */
@@ -35,16 +35,16 @@ describe('edibridge db: usage', () => {
     expect((await run({}, 'migrate', '--bogus')).code).toBe(2);
   });
 
-  it('refuses an invalid DATABASE_URL without echoing it', async () => {
+  it('refuses an invalid DATABASE_URL without echoing it: a bad setting is exit 2', async () => {
     const r = await run({ DATABASE_URL: 'mysql://app:hunter2@db/app' }, 'migrate');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(r.err).not.toContain('hunter2');
   });
 });
 
 describe('edibridge db on the embedded database (PGlite on disk)', () => {
-  const dataRoot = mkdtempSync(join(tmpdir(), 'edibridge-db-'));
+  const dataRoot = useTempDirs()('db');
   const env = { EDIBRIDGE_DATA_DIR: dataRoot };
   const dataDir = join(dataRoot, 'pglite');
 

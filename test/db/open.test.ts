@@ -1,7 +1,7 @@
 /** Resolving the database settings from the environment (no database needed). */
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DbError } from '../../src/db/errors.js';
+import { ConfigError } from '../../src/core/config.js';
 import { resolveDbConfig } from '../../src/db/open.js';
 
 describe('resolveDbConfig', () => {
@@ -24,16 +24,16 @@ describe('resolveDbConfig', () => {
   });
 
   it('refuses invalid settings with CONFIG_INVALID, never echoing the URL', () => {
-    const bad = (env: NodeJS.ProcessEnv): DbError => {
+    const bad = (env: NodeJS.ProcessEnv): ConfigError => {
       try {
         resolveDbConfig(env);
       } catch (err) {
-        return err as DbError;
+        return err as ConfigError;
       }
       throw new Error('expected a refusal');
     };
     const e = bad({ DATABASE_URL: 'mysql://app:s3cret@db/app' });
-    expect(e).toBeInstanceOf(DbError);
+    expect(e).toBeInstanceOf(ConfigError);
     expect(e.code).toBe('CONFIG_INVALID');
     expect(JSON.stringify(e.toJSON())).not.toContain('s3cret');
     expect(bad({ DATABASE_URL: 'postgres://h/d', DATABASE_POOL_MAX: 'lots' }).message).toMatch(/DATABASE_POOL_MAX/);

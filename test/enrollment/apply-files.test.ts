@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { IngestError, ingestFile } from '../../src/ingest/ingest.js';
+import { IngestError } from '../../src/ingest/ingest.js';
 import {
+  ingest834,
   NOW,
   SUMMIT,
   ackDir,
@@ -225,7 +226,7 @@ describe('834 apply: resends, unknown partners and groups, rejected sets (Postgr
   it('refuses a file from a sender that is no trading partner: a clear error, nothing stored', async () => {
     const text = build834(family(), { sender: { qualifier: 'ZZ', id: 'STRANGER', gsId: 'STRANGER' } });
     const path = writeTemp(text);
-    const err = await ingestFile(path, { db: db(), phi, now: () => NOW, ackDir: ackDir() }).then(
+    const err = await ingest834(path, { db: db(), now: () => NOW, ackDir: ackDir() }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -6,8 +6,8 @@
  * reinstatement.
  */
 import { describe, expect, it } from 'vitest';
-import { ingestFile } from '../../src/ingest/ingest.js';
 import {
+  ingest834,
   SPRINGFIELD,
   CHICAGO,
   build834,
@@ -378,7 +378,7 @@ describe('834 apply: adds, changes, terminations, reinstatement (PostgreSQL)', (
     for (const order of [[one, two, spouse, three], [one, three, two, spouse]]) {
       for (const batchMembers of [2000, 1, 2]) {
         await db().exec('truncate inbound_set, id_card_request, retro_adjustment, member_history, coverage, member, exception_event, exception, inbound_file restart identity cascade;');
-        const r = await ingestFile(writeTemp(build834(order)), { db: db(), phi, now: () => NOW, batchMembers });
+        const r = await ingest834(writeTemp(build834(order)), { db: db(), now: () => NOW, batchMembers });
         const label = `batchMembers ${batchMembers}, THREE at ${order.indexOf(three)}`;
         expect(r.validation?.setsRejected, label).toBe(0);
         expect(r.totals, label).toMatchObject({ added: 3, held: 1 });

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
-import { ingestFile, type IngestResult } from '../../src/ingest/ingest.js';
+import { enrollmentHandler, enrollmentOf, type EnrollmentHandlerOptions, type EnrollmentResult } from '../../src/enrollment/handler.js';
+import { handlerRegistry } from '../../src/ingest/handlers.js';
+import { ingestFile, type IngestOptions, type IngestResult } from '../../src/ingest/ingest.js';
 import { PhiProtector } from '../../src/phi/protector.js';
 import { loadReferenceData, readReferenceFile } from '../../src/reference/index.js';
 import { pgHarness, useTestDb } from '../db/harness.js';
@@ -261,10 +263,30 @@ export function useEnrollmentDb(): () => Db {
   return () => harness().db;
 }
 
+/** An ingest's verdict with what its 834 handler applied beside it (sets, totals). */
+export type Ingested = IngestResult & Pick<EnrollmentResult, 'sets' | 'totals'>;
+
+/** ingestFile with the 834 handler registered, as the application registers it. */
+export async function ingest834(
+  path: string,
+  options: Omit<IngestOptions, 'handlers'> & Omit<EnrollmentHandlerOptions, 'phi'> & { phi?: PhiProtector },
+): Promise<Ingested> {
+  const { phi: key = phi, batchMembers, ssnThread, onSetCommitted, ...rest } = options;
+  const handler = enrollmentHandler({
+    phi: key,
+    ...(batchMembers !== undefined ? { batchMembers } : {}),
+    ...(ssnThread !== undefined ? { ssnThread } : {}),
+    ...(onSetCommitted !== undefined ? { onSetCommitted } : {}),
+  });
+  const result = await ingestFile(path, { ...rest, handlers: handlerRegistry(handler) });
+  const { sets, totals } = enrollmentOf(result);
+  return { ...result, sets, totals };
+}
+
 /** Ingests the text as a new file with the fixed clock; asserts every set passed validation. */
-export async function ingest(db: Db, text: string, options: { expectRejected?: boolean; name?: string } = {}): Promise<IngestResult> {
+export async function ingest(db: Db, text: string, options: { expectRejected?: boolean; name?: string } = {}): Promise<Ingested> {
   const path = writeTemp(text, options.name);
-  const result = await ingestFile(path, { db, phi, now: () => NOW, ackDir: ackDir() });
+  const result = await ingest834(path, { db, now: () => NOW, ackDir: ackDir() });
   if (!options.expectRejected && result.status !== 'duplicate') {
     expect(result.validation, 'validation ran').toBeDefined();
     expect(result.validation!.setsRejected, `sets rejected by the validator (acks in ${ackDir()})`).toBe(0);

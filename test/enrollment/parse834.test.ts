@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EnrollmentFile, MemberEvent } from '../../src/enrollment/events.js';
 import { memberAuditRef } from '../../src/enrollment/events.js';
 import { Enrollment834Reader, d8 } from '../../src/enrollment/parse834.js';
 import { EnrollmentFileReader, readEnrollmentEvents } from '../../src/enrollment/read-file.js';
 import { Tokenizer } from '../../src/x12/tokenize/tokenizer.js';
+import { corpusDir, corpusTitle } from '../support/corpus.js';
 
-const CORPUS = '/work/shared/corpus';
+/** '' when the conformance corpus is not available: its describe below is skipped then. */
+const CORPUS = corpusDir ?? '';
+const SAMPLE = join(import.meta.dirname, '../../samples/enrollment-834.x12');
+const OPEN_ENROLLMENT = join(import.meta.dirname, '../../samples/enrollment-834-open-enrollment.x12');
 const load = (path: string): Buffer => readFileSync(path);
 
 function onlySet(path: string): { header: EnrollmentFile; members: MemberEvent[] } {
@@ -25,7 +30,134 @@ const wrap = (body: string[]): string => {
   return `${ISA}GS*BE*S*R*20260101*1200*1*X*005010X220A1~${[...segs, `SE*${segs.length + 1}*0042`].join('~')}~GE*1*1~IEA*1*000000001~`;
 };
 
-describe('834 → enrollment events: corpus files', () => {
+/** Terminate (INS05 T), reinstate, and a 001 change with the incorrect name and demographics of 2100B. */
+const MAINTENANCE = [
+  'BGN*00*REF2*20260101*1200****2',
+  'REF*38*POLICY7',
+  'N1*P5*SPONSOR*FI*111',
+  'N1*IN*PAYER*FI*222',
+  'INS*Y*18*024*07*T***TE',
+  'REF*0F*T1',
+  'DTP*357*D8*20260331',
+  'NM1*IL*1*TERM*PAT',
+  'HD*024**HLT**EMP',
+  'DTP*349*D8*20260331',
+  'INS*Y*18*025*41*A***FT',
+  'REF*0F*R1',
+  'DTP*303*D8*20261001',
+  'NM1*IL*1*BACK*PAT',
+  'INS*Y*18*001*25*A***FT',
+  'REF*0F*C1',
+  'NM1*IL*1*DOE*JAMES',
+  'DMG*D8*19500415*M',
+  'NM1*70*1*DOE*JAMES',
+  'DMG*D8*19500416*M',
+  'INS*N*01*021*28*A',
+  'REF*0F*C1',
+  'NM1*IL*1*DOE*JANE',
+];
+
+describe('834 → enrollment events: samples and small files', () => {
+  it('samples/enrollment-834.x12: header and the subscriber\'s name, contact, address and coverages', () => {
+    const { header, members } = onlySet(SAMPLE);
+    expect(header).toMatchObject({ control: '0001', purpose: '00', reference: 'ACME-20261101-01', creationDate: '2026-11-01', creationTime: '0930', action: 'change', actionCode: '2' });
+    expect(header.sponsor).toEqual({ name: 'ACME WIDGETS INC', idQualifier: 'FI', id: '123456789' });
+    expect(header.payer).toEqual({ name: 'EDIBRIDGE HEALTH PLAN', idQualifier: 'FI', id: '987654321' });
+    const m = members[0]!;
+    expect(m).toMatchObject({
+      position: 7,
+      subscriber: true,
+      relationship: '18',
+      maintenance: 'add',
+      maintenanceCode: '021',
+      reason: '20',
+      benefitStatus: 'active',
+      employmentStatus: 'FT',
+      subscriberId: '900000001',
+      groupNumber: 'GRP10045',
+      dates: { eligibilityBegin: '2026-12-01' },
+      name: { entity: 'IL', last: 'SAMPLE', first: 'ALEX', middle: 'Q', idQualifier: '34', ssn: '900000001' },
+      nameCorrection: false,
+      homeAddress: { line1: '100 EXAMPLE STREET', city: 'SPRINGFIELD', state: 'IL', zip: '62701' },
+      demographics: { birthDate: '1985-02-14', gender: 'F' },
+      hasOtherCoverage: false,
+    });
+    expect(m.name?.id).toBeUndefined();
+    expect(m.contact).toEqual({ function: 'IP', numbers: [{ qualifier: 'HP', number: '5555550101' }] });
+    expect(m.mailingAddress).toBeUndefined();
+    // The spouse and the child: no 2100A contact or address of their own.
+    expect(members.slice(1, 3).map((d) => [d.position, d.subscriber, d.contact, d.homeAddress])).toEqual([
+      [20, false, undefined, undefined],
+      [26, false, undefined, undefined],
+    ]);
+    // The file's own layout (a line break after each segment) does not move offsets off the INS or HD.
+    const bytes = load(SAMPLE);
+    expect(bytes.includes('~\n')).toBe(true);
+    for (const member of members) {
+      expect(bytes.subarray(member.fileOffset, member.fileOffset + 4).toString('latin1')).toBe('INS*');
+      for (const c of member.coverages) expect(bytes.subarray(c.fileOffset, c.fileOffset + 3).toString('latin1')).toBe('HD*');
+    }
+  });
+
+  it('samples/enrollment-834-open-enrollment.x12: adds with hire dates, a spouse without dates of its own', () => {
+    const { header, members } = onlySet(OPEN_ENROLLMENT);
+    expect(header).toMatchObject({ reference: 'ACME-20251215-OE', action: 'change', masterPolicy: 'GRP10045', effectiveDate: '2026-01-01' });
+    for (const m of members) expect(m).toMatchObject({ maintenance: 'add', maintenanceCode: '021', reason: '28', benefitStatus: 'active' });
+    expect(members.map((m) => [m.subscriberId, m.subscriber, m.relationship, m.dates, m.coverages.map((c) => `${c.line}/${c.coverageLevel}`)])).toEqual([
+      ['900000002', true, '18', { hire: '2019-04-15', eligibilityBegin: '2026-01-01' }, ['HLT/EMP']],
+      ['900000003', true, '18', { hire: '2021-09-01', eligibilityBegin: '2026-01-01' }, ['HLT/ESP', 'VIS/ESP']],
+      ['900000003', false, '01', {}, ['HLT/ESP', 'VIS/ESP']],
+    ]);
+    expect(members[2]!.demographics).toEqual({ birthDate: '1990-01-02', gender: 'M' });
+  });
+
+  it('terminations (INS05 T) with end dates, reinstatements, and 001 changes with the incorrect name/demographics of 2100B', () => {
+    const { sets } = readEnrollmentEvents(Buffer.from(wrap(MAINTENANCE), 'latin1'));
+    expect(sets).toHaveLength(1);
+    const { header, members, notes } = sets[0]!;
+    expect(notes).toEqual([]);
+    expect(header).toMatchObject({ reference: 'REF2', action: 'change', masterPolicy: 'POLICY7', sponsor: { name: 'SPONSOR', id: '111' } });
+    expect(members.map((m) => [m.position, m.subscriber, m.relationship, m.maintenance, m.maintenanceCode, m.subscriberId])).toEqual([
+      [6, true, '18', 'cancel-or-term', '024', 'T1'],
+      [12, true, '18', 'reinstate', '025', 'R1'],
+      [16, true, '18', 'change', '001', 'C1'],
+      [22, false, '01', 'add', '021', 'C1'],
+    ]);
+    const [term, back, change, spouse] = members as [MemberEvent, MemberEvent, MemberEvent, MemberEvent];
+    expect(term).toMatchObject({ reason: '07', benefitStatus: 'tax-equity', employmentStatus: 'TE', dates: { eligibilityEnd: '2026-03-31' } });
+    expect(term.coverages).toEqual([expect.objectContaining({ maintenance: 'cancel-or-term', line: 'HLT', coverageLevel: 'EMP', dates: { end: '2026-03-31' } })]);
+    expect(back).toMatchObject({ reason: '41', dates: { maintenanceEffective: '2026-10-01' } });
+    expect(back.coverages).toEqual([]);
+    expect(change).toMatchObject({ reason: '25', nameCorrection: false, demographics: { birthDate: '1950-04-15', gender: 'M' } });
+    expect(change.incorrectName).toMatchObject({ entity: '70', last: 'DOE', first: 'JAMES' });
+    expect(change.incorrectDemographics).toEqual({ birthDate: '1950-04-16', gender: 'M' });
+    expect(spouse.incorrectName).toBeUndefined();
+    expect(spouse.demographics).toBeUndefined();
+  });
+
+  it('samples/enrollment-834.x12: family add, termination and address change', () => {
+    const { header, members } = onlySet(SAMPLE);
+    expect(header).toMatchObject({ reference: 'ACME-20261101-01', action: 'change', masterPolicy: 'GRP10045', effectiveDate: '2026-11-01', sponsor: { id: '123456789' }, payer: { id: '987654321' } });
+    expect(members.map((m) => [m.relationship, m.maintenance, m.subscriberId])).toEqual([
+      ['18', 'add', '900000001'],
+      ['01', 'add', '900000001'],
+      ['19', 'add', '900000001'],
+      ['18', 'cancel-or-term', '900000002'],
+      ['18', 'change', '900000003'],
+    ]);
+    const [sub, , , term, change] = members as [MemberEvent, MemberEvent, MemberEvent, MemberEvent, MemberEvent];
+    expect(sub.coverages.map((c) => [c.line, c.planDescription, c.coverageLevel, c.dates.begin])).toEqual([
+      ['HLT', 'PPO01', 'FAM', '2026-12-01'],
+      ['DEN', 'DEN01', 'FAM', '2026-12-01'],
+    ]);
+    expect(term).toMatchObject({ reason: '07', employmentStatus: 'TE', dates: { eligibilityEnd: '2026-11-30' } });
+    expect(term.coverages[0]).toMatchObject({ maintenance: 'cancel-or-term', coverageLevel: 'EMP', dates: { end: '2026-11-30' } });
+    expect(change.coverages).toEqual([]);
+    expect(change.homeAddress).toEqual({ line1: '22 NEW ADDRESS LANE', city: 'SPRINGFIELD', state: 'IL', zip: '62704' });
+  });
+});
+
+describe.skipIf(!corpusDir)(corpusTitle('834 → enrollment events: corpus files'), () => {
   it('LinuxForHealth demo.834: subscriber add with HLT and VIS coverage', () => {
     const { header, members } = onlySet(`${CORPUS}/LinuxForHealth__x12/demo.834`);
     expect(header).toMatchObject({ control: '0001', purpose: '00', reference: '12456', creationDate: '1998-05-20', action: 'change', actionCode: '2' });
@@ -115,27 +247,6 @@ describe('834 → enrollment events: corpus files', () => {
     expect(header.masterPolicy).toBe('ABCD012354');
     expect(members).toHaveLength(1);
     expect(members[0]).toMatchObject({ maintenance: 'reinstate', maintenanceCode: '025', subscriberId: '123456789', dates: { maintenanceEffective: '1996-10-01' }, position: 6 });
-  });
-
-  it('samples/enrollment-834.x12: family add, termination and address change', () => {
-    const { header, members } = onlySet('/work/main/samples/enrollment-834.x12');
-    expect(header).toMatchObject({ reference: 'ACME-20261101-01', action: 'change', masterPolicy: 'GRP10045', effectiveDate: '2026-11-01', sponsor: { id: '123456789' }, payer: { id: '987654321' } });
-    expect(members.map((m) => [m.relationship, m.maintenance, m.subscriberId])).toEqual([
-      ['18', 'add', '900000001'],
-      ['01', 'add', '900000001'],
-      ['19', 'add', '900000001'],
-      ['18', 'cancel-or-term', '900000002'],
-      ['18', 'change', '900000003'],
-    ]);
-    const [sub, , , term, change] = members as [MemberEvent, MemberEvent, MemberEvent, MemberEvent, MemberEvent];
-    expect(sub.coverages.map((c) => [c.line, c.planDescription, c.coverageLevel, c.dates.begin])).toEqual([
-      ['HLT', 'PPO01', 'FAM', '2026-12-01'],
-      ['DEN', 'DEN01', 'FAM', '2026-12-01'],
-    ]);
-    expect(term).toMatchObject({ reason: '07', employmentStatus: 'TE', dates: { eligibilityEnd: '2026-11-30' } });
-    expect(term.coverages[0]).toMatchObject({ maintenance: 'cancel-or-term', coverageLevel: 'EMP', dates: { end: '2026-11-30' } });
-    expect(change.coverages).toEqual([]);
-    expect(change.homeAddress).toEqual({ line1: '22 NEW ADDRESS LANE', city: 'SPRINGFIELD', state: 'IL', zip: '62704' });
   });
 });
 
@@ -288,7 +399,7 @@ describe('834 → enrollment events: streaming', () => {
       },
       problem: () => undefined,
     });
-    t.push(load('/work/main/samples/enrollment-834.x12'));
+    t.push(load(SAMPLE));
     t.end();
     const atIns = seen.filter((s) => s.id === 'INS');
     // Each INS closes the member before it: 0, 1, 2, 3, 4 delivered when INS 1..5 arrive.
@@ -301,7 +412,7 @@ describe('834 → enrollment events: streaming', () => {
   });
 
   it('a file pushed in chunks reports members while still reading', () => {
-    const bytes = load('/work/main/samples/enrollment-834.x12');
+    const bytes = load(SAMPLE);
     const counts: number[] = [];
     let n = 0;
     let ended = 0;
@@ -319,14 +430,18 @@ describe('834 → enrollment events: streaming', () => {
   });
 
   it('1-byte chunks give identical events', () => {
-    for (const path of [
-      `${CORPUS}/LinuxForHealth__x12/demo.834`,
-      `${CORPUS}/azoner__pyx12/834_deident_family.txt`,
-      `${CORPUS}/kputnam__stupidedi/change-subscriber-information.edi`,
-      '/work/main/samples/enrollment-834.x12',
-    ]) {
-      const bytes = load(path);
+    const inputs = [
+      load(SAMPLE),
+      load(OPEN_ENROLLMENT),
+      Buffer.from(wrap(MAINTENANCE), 'latin1'),
+      // With the corpus: three more files from other senders.
+      ...(corpusDir
+        ? ['LinuxForHealth__x12/demo.834', 'azoner__pyx12/834_deident_family.txt', 'kputnam__stupidedi/change-subscriber-information.edi'].map((f) => load(join(CORPUS, f)))
+        : []),
+    ];
+    for (const bytes of inputs) {
       const whole = readEnrollmentEvents(bytes);
+      expect(whole.sets.flatMap((s) => s.members).length).toBeGreaterThan(0);
       const members: MemberEvent[] = [];
       const headers: EnrollmentFile[] = [];
       const r = new EnrollmentFileReader({ onMember: (m) => members.push(m), onHeader: (h) => headers.push(h) });

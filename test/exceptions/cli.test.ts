@@ -4,7 +4,7 @@ import type { Io } from '../../src/cli/io.js';
 import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
-import { exceptionsCommand } from '../../src/exceptions/cli.js';
+import { exceptionsCommand } from '../../src/cli/commands/exceptions.js';
 import { unclosable } from '../db/harness.js';
 import { recordExceptions, transitionException } from '../../src/exceptions/store.js';
 
@@ -103,14 +103,20 @@ describe('edibridge exceptions list', () => {
     expect((await run('--help')).code).toBe(0);
   });
 
-  it('says to migrate when the table is missing (exit 1)', async () => {
+  it('with EDIBRIDGE_MIGRATE=off, refuses a database that is behind and says to migrate (exit 2); by default migrates it', async () => {
     const empty = await createPgliteDb();
     try {
       let err = '';
-      const io: Io = { out: () => {}, err: (t) => void (err += t), now: () => NOW, env: {} };
-      const code = await exceptionsCommand(['list'], io, { open: async () => empty });
-      expect(code).toBe(1);
-      expect(err).toMatch(/edibridge db migrate/);
+      let out = '';
+      const io = (env: NodeJS.ProcessEnv): Io => ({ out: (t) => void (out += t), err: (t) => void (err += t), now: () => NOW, env });
+      const code = await exceptionsCommand(['list'], io({ EDIBRIDGE_MIGRATE: 'off' }), { open: async () => unclosable(empty) });
+      expect(code).toBe(2);
+      expect(err).toMatch(/version 0 of \d+ and EDIBRIDGE_MIGRATE is off: run `edibridge db migrate`/);
+      expect(out).toBe('');
+      err = '';
+      expect(await exceptionsCommand(['list'], io({}), { open: async () => unclosable(empty) })).toBe(0);
+      expect(err).toBe('');
+      expect(out).toBe('no exceptions match\n');
     } finally {
       await empty.close().catch(() => {});
     }

@@ -1,14 +1,14 @@
 /**
- * Seed files for the fuzz tests: every sample under /work/shared/corpus/<repo>/, read at
- * test time (never copied or edited), plus small helpers to print inputs reproducibly.
+ * Seed files for the fuzz tests: the repository's own X12 inputs (samples/*.x12 and
+ * test/golden/cases/*.x12) and, when EDIBRIDGE_CORPUS_DIR names the conformance corpus, every
+ * sample under its <owner__repo>/ folders too (see test/support/corpus.ts); read at test time
+ * (never copied or edited), plus small helpers to print inputs reproducibly.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-
-export const CORPUS_DIR = process.env['FUZZ_CORPUS'] ?? '/work/shared/corpus';
+import { readFileSync } from 'node:fs';
+import { corpusFiles, fixtureFiles } from '../support/corpus.js';
 
 export interface Seed {
-  /** "owner__repo/file" */
+  /** "samples/file", "golden/file" or, from the corpus, "owner__repo/file" */
   name: string;
   bytes: Uint8Array;
   /** Offset of the first ISA, or -1. */
@@ -23,20 +23,27 @@ let cached: Seed[] | null = null;
 
 export function loadSeeds(): Seed[] {
   if (cached) return cached;
-  const seeds: Seed[] = [];
-  for (const dir of readdirSync(CORPUS_DIR).sort()) {
-    const full = join(CORPUS_DIR, dir);
-    if (!statSync(full).isDirectory()) continue;
-    for (const file of readdirSync(full).sort()) {
-      const path = join(full, file);
-      if (!statSync(path).isFile()) continue;
-      const bytes = new Uint8Array(readFileSync(path));
-      seeds.push(describeSeed(`${dir}/${file}`, bytes));
-    }
-  }
-  if (seeds.length === 0) throw new Error(`no seed files under ${CORPUS_DIR}`);
+  const seeds = [...fixtureFiles(), ...corpusFiles()].map((f) => describeSeed(f.name, new Uint8Array(readFileSync(f.path))));
+  if (seeds.length === 0) throw new Error('no seed files');
   cached = seeds;
   return seeds;
+}
+
+/** Offsets of the 16 element separators of a fixed-width ISA (ISA16 at 104, the terminator at 105). */
+const ISA_SEPARATORS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
+
+/**
+ * Whether the seed starts with a well-formed fixed-width ISA, so that the delimiters read from
+ * it are the file's own. Golden cases that break the ISA on purpose (TA105 codes) do not, and
+ * "benign" changes made with the delimiters read from them are not benign.
+ */
+export function hasFixedWidthIsa(seed: Seed): boolean {
+  const { bytes, isa, element, component, terminator } = seed;
+  if (isa < 0 || isa + 105 >= bytes.length) return false;
+  for (let i = 4; i < 104; i++) {
+    if ((bytes[isa + i] === element) !== ISA_SEPARATORS.includes(i)) return false;
+  }
+  return new Set([element, component, terminator]).size === 3;
 }
 
 function describeSeed(name: string, bytes: Uint8Array): Seed {

@@ -4,8 +4,7 @@
  * running the same command again resumes, finishes the file and doubles nothing.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createPgDb } from '../../src/db/pg.js';
@@ -13,12 +12,14 @@ import { migrate } from '../../src/db/migrate.js';
 import { readReferenceFile } from '../../src/reference/load-file.js';
 import { loadReferenceData } from '../../src/reference/store.js';
 import { REQUIRE_PG, TEST_DATABASE_URL, pgHarness, probePg, useTestDb } from '../db/harness.js';
+import { useTempDirs } from '../support/tmp.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/edibridge.js');
 const SETS = 10;
 const PER_SET = 4000;
 const KEY = Buffer.alloc(32, 9).toString('base64');
+const tempDir = useTempDirs();
 
 const available = await probePg(TEST_DATABASE_URL);
 if (!available.ok && REQUIRE_PG) throw new Error(`PostgreSQL is required (EDIBRIDGE_REQUIRE_PG=1): ${available.reason}`);
@@ -59,7 +60,7 @@ describe.skipIf(!available.ok)('crash safety (kill -9 mid-ingest, PostgreSQL)', 
     onTestFinished(() => scoped.close());
     const q = async (sql: string): Promise<number> => Number((await scoped.query<{ n: string }>(sql.replaceAll('S.', ''))).rows[0]!.n);
     await loadReferenceData(scoped, ref);
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-crash-'));
+    const dir = tempDir('crash');
     const file = join(dir, 'big-834.x12');
     writeFileSync(file, bigFile());
     const run = (): ReturnType<typeof spawn> => spawn(process.execPath, [BIN, 'ingest', file, '--ack-dir', join(dir, 'acks')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,19 +2,19 @@
  * The README's main job in-process on an in-memory PGlite: the two sample 834s ingested
  * through `edibridge ingest`, then `members show` and `census` read the result back.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
-import { ingestCommand } from '../../src/ingest/cli.js';
-import { censusCommand, membersCommand } from '../../src/membership/cli.js';
+import { ingestCommand } from '../../src/cli/commands/ingest.js';
+import { enrollmentOf } from '../../src/enrollment/handler.js';
+import { censusCommand, membersCommand } from '../../src/cli/commands/members.js';
 import { readReferenceFile } from '../../src/reference/load-file.js';
 import { loadReferenceData } from '../../src/reference/store.js';
 import { unclosable } from '../db/harness.js';
+import { useTempDirs } from '../support/tmp.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -42,7 +42,7 @@ async function run(command: Command, ...argv: string[]): Promise<{ code: number;
 }
 
 describe('ingest, members show, census (samples, PGlite)', () => {
-  const acks = mkdtempSync(join(tmpdir(), 'edibridge-acks-'));
+  const acks = useTempDirs()('acks');
 
   it('applies the open-enrollment file, then the change file, and says what changed', async () => {
     const first = await run(ingestCommand, join(SAMPLES, 'enrollment-834-open-enrollment.x12'), '--ack-dir', acks);
@@ -53,7 +53,7 @@ describe('ingest, members show, census (samples, PGlite)', () => {
     expect(second.code).toBe(0);
     const r = JSON.parse(second.out);
     expect(r.status).toBe('processed');
-    expect(r.totals).toMatchObject({ added: 3, changed: 1, terminated: 1, held: 0 });
+    expect(enrollmentOf(r).totals).toMatchObject({ added: 3, changed: 1, terminated: 1, held: 0 });
     expect(r.acknowledgements.map((a: { kind: string }) => a.kind)).toEqual(['TA1', '999']);
     const again = await run(ingestCommand, join(SAMPLES, 'enrollment-834.x12'), '--ack-dir', acks);
     expect(again.code).toBe(0);

@@ -2,12 +2,13 @@
  * Sets checked by worker threads must give exactly the report the in-line check gives.
  * Workers load compiled JavaScript, so these tests run the built dist/ (npm ci builds it).
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generate834 } from '../../src/bench/generate834.js';
-import { generate820 } from '../../src/bench/generate820.js';
+import { generate834 } from '../../bench/generate834.js';
+import { generate820 } from '../../bench/generate820.js';
+import { corpusDir, corpusFiles, corpusTitle, fixtureFiles } from '../support/corpus.js';
+import { useTempDirs } from '../support/tmp.js';
 
 type ValidateModule = typeof import('../../src/x12/validate.js');
 type PoolModule = typeof import('../../src/x12/parallel/pool.js');
@@ -15,7 +16,7 @@ const dist = (await import(join(import.meta.dirname, '../../dist/x12/validate.js
 const { SetWorkerPool } = (await import(join(import.meta.dirname, '../../dist/x12/parallel/pool.js'))) as PoolModule;
 const pool = new SetWorkerPool(2);
 afterAll(() => pool.close());
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
+const tempDir = useTempDirs();
 
 async function both(path: string): Promise<{ inline: string; parallel: string }> {
   const inline = await dist.validateFile(path, { threads: 1 });
@@ -34,7 +35,7 @@ function damage(text: string): string {
 }
 
 describe('parallel set validation', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edibridge-parallel-'));
+  const dir = tempDir('parallel');
 
   it('gives the in-line report for a multi-set 834 with faults in several sets', async () => {
     const clean = join(dir, 'clean.834');
@@ -59,19 +60,28 @@ describe('parallel set validation', () => {
     expect(JSON.parse(inline).accepted).toBe(true);
   });
 
-  it('gives the in-line report for every corpus file', async () => {
-    for (const owner of readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      for (const f of readdirSync(join(CORPUS, owner.name))) {
-        const { inline, parallel } = await both(join(CORPUS, owner.name, f));
-        expect(parallel, f).toBe(inline);
-      }
+  it('gives the in-line report for every sample and golden case', async () => {
+    const files = fixtureFiles();
+    expect(files.length).toBeGreaterThan(50);
+    for (const f of files) {
+      const { inline, parallel } = await both(f.path);
+      expect(parallel, f.name).toBe(inline);
+    }
+  });
+
+  it.skipIf(!corpusDir)(corpusTitle('gives the in-line report for every corpus file'), async () => {
+    const files = corpusFiles();
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const { inline, parallel } = await both(f.path);
+      expect(parallel, f.name).toBe(inline);
     }
   });
 });
 
 describe('parallel set validation, shared and custom', () => {
   it('serves two files at once from one shared pool, each with its own report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-parallel-shared-'));
+    const dir = tempDir('parallel-shared');
     const a = join(dir, 'a.834');
     const b = join(dir, 'b.820');
     await generate834(a, { members: 3000, seed: 11, setSize: 300 });
@@ -86,7 +96,7 @@ describe('parallel set validation, shared and custom', () => {
   it('has workers use the guide folder the caller gave, not the default one', async () => {
     const { cpSync, readFileSync } = await import('node:fs');
     const { loadRegistry } = (await import(join(import.meta.dirname, '../../dist/x12/schema/registry.js'))) as typeof import('../../src/x12/schema/registry.js');
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-parallel-guides-'));
+    const dir = tempDir('parallel-guides');
     cpSync(join(import.meta.dirname, '../../schemas/x12'), dir, { recursive: true });
     // A plan's own variant of the guide: one more insurance line code in HD03.
     const guideFile = join(dir, '834.005010X220A1.json');
@@ -104,10 +114,10 @@ describe('parallel set validation, shared and custom', () => {
 });
 
 describe('parallel set validation on mutated files', () => {
-  it('gives the in-line report for hundreds of mutated corpus files', async () => {
+  it('gives the in-line report for hundreds of mutated seed files (samples, golden cases, the corpus when available)', async () => {
     const fc = await import('fast-check');
     const { fuzzCaseArb, materialize, describeCase } = await import('../fuzz/mutators.js');
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-parallel-fuzz-'));
+    const dir = tempDir('parallel-fuzz');
     const cases = fc.sample(fuzzCaseArb(), { numRuns: Number(process.env['FUZZ_PARALLEL_RUNS'] ?? 300), seed: 20261123 });
     for (const [i, c] of cases.entries()) {
       const file = join(dir, `case-${i}.x12`);

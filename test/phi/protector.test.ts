@@ -1,12 +1,14 @@
 /** SSN protection at rest and where its key comes from. */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config.js';
 import { PHI_KEY_ENV, resolvePhiProtector } from '../../src/phi/key.js';
 import { PhiProtector } from '../../src/phi/protector.js';
+import { useTempDirs } from '../support/tmp.js';
 
 const SSN = '900123456';
+const tempDir = useTempDirs();
 
 describe('PhiProtector', () => {
   const p = new PhiProtector(Buffer.alloc(32, 5));
@@ -34,26 +36,31 @@ describe('PhiProtector', () => {
   });
 });
 
+/** The protector as the application builds it: the configuration resolved once, then the key. */
+async function protectorFor(env: NodeJS.ProcessEnv, cwd?: string): Promise<PhiProtector> {
+  return resolvePhiProtector(loadConfig(env, cwd === undefined ? {} : { cwd }).phiKey);
+}
+
 describe('resolvePhiProtector', () => {
   it('takes the key from the environment (hex or base64), refusing a wrong length', async () => {
     const hex = Buffer.alloc(32, 1).toString('hex');
-    const a = await resolvePhiProtector({ [PHI_KEY_ENV]: hex });
-    const b = await resolvePhiProtector({ [PHI_KEY_ENV]: Buffer.alloc(32, 1).toString('base64') });
+    const a = await protectorFor({ [PHI_KEY_ENV]: hex });
+    const b = await protectorFor({ [PHI_KEY_ENV]: Buffer.alloc(32, 1).toString('base64') });
     expect(a.ssnIndex(SSN).equals(b.ssnIndex(SSN))).toBe(true);
-    await expect(resolvePhiProtector({ [PHI_KEY_ENV]: 'abcd' })).rejects.toThrow(/must be 32 bytes/);
+    await expect(protectorFor({ [PHI_KEY_ENV]: 'abcd' })).rejects.toThrow(/EDIBRIDGE_PHI_KEY must be 32 bytes/);
   });
 
   it('requires the key with a server database', async () => {
-    await expect(resolvePhiProtector({ DATABASE_URL: 'postgres://x@localhost/y' })).rejects.toThrow(/EDIBRIDGE_PHI_KEY is required/);
+    await expect(protectorFor({ DATABASE_URL: 'postgres://x@localhost/y' })).rejects.toThrow(/EDIBRIDGE_PHI_KEY is required/);
   });
 
   it('embedded: creates a private key file under the data folder once, then reuses it', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'edibridge-key-'));
-    const first = await resolvePhiProtector({ EDIBRIDGE_DATA_DIR: 'd' }, { cwd });
+    const cwd = tempDir('key');
+    const first = await protectorFor({ EDIBRIDGE_DATA_DIR: 'd' }, cwd);
     const file = join(cwd, 'd', 'phi.key');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const before = readFileSync(file, 'utf8');
-    const second = await resolvePhiProtector({ EDIBRIDGE_DATA_DIR: 'd' }, { cwd });
+    const second = await protectorFor({ EDIBRIDGE_DATA_DIR: 'd' }, cwd);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(second.decryptSsn(first.encryptSsn(SSN))).toBe(SSN);
   });

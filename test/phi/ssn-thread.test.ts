@@ -10,9 +10,13 @@ import { NOW, ackDir, build834, dependent, exceptions, member, members, subscrib
 
 type ProtectorModule = typeof import('../../src/phi/protector.js');
 type IngestModule = typeof import('../../src/ingest/ingest.js');
+type HandlersModule = typeof import('../../src/ingest/handlers.js');
+type EnrollmentModule = typeof import('../../src/enrollment/handler.js');
 const dist = join(import.meta.dirname, '../../dist');
 const { PhiProtector } = (await import(join(dist, 'phi/protector.js'))) as ProtectorModule;
 const { ingestFile } = (await import(join(dist, 'ingest/ingest.js'))) as IngestModule;
+const { handlerRegistry } = (await import(join(dist, 'ingest/handlers.js'))) as HandlersModule;
+const { enrollmentHandler, enrollmentOf } = (await import(join(dist, 'enrollment/handler.js'))) as EnrollmentModule;
 
 const phi = new PhiProtector(Buffer.alloc(32, 9));
 
@@ -57,9 +61,10 @@ describe('the SSN thread', () => {
 describe('an ingest with the SSN thread (PostgreSQL)', () => {
   const db = useEnrollmentDb();
 
-  async function ingest(text: string): Promise<Awaited<ReturnType<typeof ingestFile>>> {
+  async function ingest(text: string): Promise<ReturnType<typeof enrollmentOf>> {
     // Batches of two members: the thread's answers cross batch boundaries and load-ahead.
-    return ingestFile(writeTemp(text), { db: db(), phi, now: () => NOW, ackDir: ackDir(), ssnThread: true, batchMembers: 2 });
+    const handlers = handlerRegistry(enrollmentHandler({ phi, ssnThread: true, batchMembers: 2 }));
+    return enrollmentOf(await ingestFile(writeTemp(text), { db: db(), handlers, now: () => NOW, ackDir: ackDir() }));
   }
 
   it('stores the indexes and sealed SSNs an ingest in line stores, and matches by them', async () => {

@@ -1,16 +1,17 @@
 /** `edibridge setup load` in-process, on an in-memory PGlite: exit codes and output. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import type { Db } from '../../src/db/db.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
-import { setupCommand } from '../../src/reference/cli.js';
+import { setupCommand } from '../../src/cli/commands/setup.js';
 import { countReferenceRows } from '../../src/reference/store.js';
+import { useTempDirs } from '../support/tmp.js';
 
 const SAMPLE = fileURLToPath(new URL('../../samples/reference-data.yaml', import.meta.url));
+const tempDir = useTempDirs();
 
 let db: Db;
 beforeAll(async () => {
@@ -58,7 +59,7 @@ describe('edibridge setup load', () => {
   it('refuses invalid data with 1, listing every problem, and changes nothing', async () => {
     await run('load', SAMPLE);
     const before = await countReferenceRows(db);
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-setup-'));
+    const dir = tempDir('setup');
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,

@@ -3,8 +3,7 @@
  * TEST_DATABASE_URL when it answers): counts, idempotence, updates and removals, and that a
  * refused file or a failed load leaves the database exactly as it was.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,8 +14,10 @@ import { ReferenceDataError, parseReferenceData, parseReferenceText, readReferen
 import type { ReferenceData } from '../../src/reference/schema.js';
 import { REFERENCE_TABLES, countReferenceRows, findPartnerByIsa, loadReferenceData } from '../../src/reference/store.js';
 import { REQUIRE_PG, TEST_DATABASE_URL, pgHarness, pgliteHarness, probePg, redactUrl, useTestDb, type DbHarness } from '../db/harness.js';
+import { useTempDirs } from '../support/tmp.js';
 
 const SAMPLE = fileURLToPath(new URL('../../samples/reference-data.yaml', import.meta.url));
+const tempDir = useTempDirs();
 
 function sampleInput(): Record<string, any> {
   return parseReferenceText(readFileSync(SAMPLE, 'utf8'), 'yaml', SAMPLE) as Record<string, any>;
@@ -154,7 +155,7 @@ function describeReferenceStore(kind: Db['kind'], harness: () => DbHarness): voi
     d['plans'][0].name = 'Renamed';
     mutate(d);
     const before = await snapshot(db());
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-ref-'));
+    const dir = tempDir('ref');
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify(d));
     const err = await readReferenceFile(file).then(
@@ -185,7 +186,7 @@ function describeReferenceStore(kind: Db['kind'], harness: () => DbHarness): voi
 
   it('loads a JSON file exactly like the YAML one', async () => {
     const yaml = await readReferenceFile(SAMPLE);
-    const dir = mkdtempSync(join(tmpdir(), 'edibridge-ref-'));
+    const dir = tempDir('ref');
     const file = join(dir, 'reference-data.json');
     writeFileSync(file, JSON.stringify(sampleInput(), null, 2));
     const json = await readReferenceFile(file);

@@ -2,27 +2,18 @@
  * `edibridge db migrate [--json]` — applies pending migrations to the configured database
  * (DATABASE_URL, else PGlite under $EDIBRIDGE_DATA_DIR/pglite, default ./data/pglite).
  * `edibridge db status [--json]` — shows the version and what is pending, changing nothing.
- * Exit 0 on success, 1 when the database refused or a migration failed, 2 for usage.
+ * Exit 0 on success, 1 when the database refused or a migration failed, 2 for usage or a bad setting.
  */
-import { parseCommandArgs } from '../cli/args.js';
-import type { Io } from '../cli/io.js';
-import { coerceError } from '../core/errors.js';
-import type { Db } from './db.js';
-import { migrate, migrationStatus } from './migrate.js';
-import { openDb } from './open.js';
+import { migrate, migrationStatus } from '../../db/migrate.js';
+import { parseCommandArgs } from '../args.js';
+import type { CommandOptions, Io } from '../io.js';
+import { withApp } from '../run.js';
 
 export const DB_USAGE = 'usage: edibridge db migrate|status [--json]';
 
-export interface DbCommandOptions {
-  /** How to open the database (tests); default `openDb(io.env)`. */
-  open?: (env: NodeJS.ProcessEnv) => Promise<Db>;
-  /** Migrations folder (tests); default schemas/sql/migrations. */
-  migrationsDir?: string;
-}
-
 const pad = (v: number): string => String(v).padStart(6, '0');
 
-export async function dbCommand(argv: string[], io: Io, options: DbCommandOptions = {}): Promise<number> {
+export async function dbCommand(argv: string[], io: Io, options: CommandOptions = {}): Promise<number> {
   const parsed = parseCommandArgs(argv, { json: { type: 'boolean', default: false } }, DB_USAGE, io);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
@@ -32,9 +23,9 @@ export async function dbCommand(argv: string[], io: Io, options: DbCommandOption
     return 2;
   }
   const dirOption = options.migrationsDir === undefined ? {} : { dir: options.migrationsDir };
-  let db: Db | undefined;
-  try {
-    db = await (options.open ?? ((env) => openDb(env)))(io.env);
+  return withApp(io, options, { json: values.json, failure: 1 }, async (app) => {
+    // The database as it is: this command is the migration.
+    const db = await app.rawDb();
     if (sub === 'migrate') {
       const r = await migrate(db, dirOption);
       if (values.json) {
@@ -53,13 +44,5 @@ export async function dbCommand(argv: string[], io: Io, options: DbCommandOption
       }
     }
     return 0;
-  } catch (err) {
-    const e = coerceError(err);
-    const cause = e.cause instanceof Error && e.cause.message !== e.message ? `: ${e.cause.message}` : '';
-    io.err(`edibridge: ${e.message}${cause}\n`);
-    if (values.json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
-    return 1;
-  } finally {
-    await db?.close().catch(() => {});
-  }
+  });
 }

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Transform } from 'node:stream';
-import { validateFile } from '../x12/validate.js';
+import { validateFile } from '../src/x12/validate.js';
 
 export const SUBJECT_NAMES = ['floor', 'x12-parser', 'node-x12', 'edibridge-1-thread', 'edibridge'] as const;
 export type SubjectName = (typeof SUBJECT_NAMES)[number];

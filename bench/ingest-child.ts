@@ -9,11 +9,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
-import type { Db, QueryResult } from '../db/db.js';
-import { createPgDb } from '../db/pg.js';
-import { ingestFile } from '../ingest/ingest.js';
-import { capHeapGrowth } from '../cli/memory.js';
-import { PhiProtector } from '../phi/protector.js';
+import type { Db, QueryResult } from '../src/db/db.js';
+import { createPgDb } from '../src/db/pg.js';
+import { ingestFile } from '../src/ingest/ingest.js';
+import { handlerRegistry } from '../src/ingest/handlers.js';
+import { enrollmentHandler, enrollmentOf } from '../src/enrollment/handler.js';
+import { capHeapGrowth } from '../src/cli/memory.js';
+import { PhiProtector } from '../src/phi/protector.js';
 import { intEnv } from './env.js';
 
 export interface StatementStat {
@@ -143,13 +145,16 @@ async function main(): Promise<void> {
     const batch = intEnv('BENCH_INGEST_BATCH', 0, 1);
     // Unset: the ingest's own choice; 0 or 1 turns the SSN thread off or on (for A/B runs).
     const thread = process.env['BENCH_INGEST_SSN_THREAD'];
-    const r = await ingestFile(file, {
-      db,
-      phi,
-      ...(batch > 0 ? { batchMembers: batch } : {}),
-      ...(thread === '0' || thread === '1' ? { ssnThread: thread === '1' } : {}),
-    });
+    const handlers = handlerRegistry(
+      enrollmentHandler({
+        phi,
+        ...(batch > 0 ? { batchMembers: batch } : {}),
+        ...(thread === '0' || thread === '1' ? { ssnThread: thread === '1' } : {}),
+      }),
+    );
+    const r = await ingestFile(file, { db, handlers });
     const ms = performance.now() - t0;
+    const enrollment = enrollmentOf(r);
     clearInterval(sampler);
     const round = (n: number): number => Math.round(n * 10) / 10;
     const out: IngestChildResult = {
@@ -158,9 +163,9 @@ async function main(): Promise<void> {
       maxRssMb: round(process.resourceUsage().maxRSS / 1024),
       cpuMs: round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
       status: r.status,
-      setsApplied: r.sets.filter((x) => x.status === 'applied').length,
-      totals: { ...r.totals },
-      omitted: r.sets.reduce((n, x) => n + x.omitted, 0),
+      setsApplied: enrollment.sets.filter((x) => x.status === 'applied').length,
+      totals: { ...enrollment.totals },
+      omitted: enrollment.sets.reduce((n, x) => n + x.omitted, 0),
       exceptions: r.exceptions as Record<string, number>,
       db: {
         statements: timing.statements,

@@ -25,7 +25,7 @@ import { gs, ge, iea, isa, stControl, type EnvelopeParams } from './envelope.js'
 import { segment as s } from './segment.js';
 import * as fake from './fake.js';
 import { familySize, type GenerateResult } from './generate834.js';
-import type { ReferenceDataInput } from '../reference/schema.js';
+import type { ReferenceDataInput } from '../src/reference/schema.js';
 
 export const INGEST_SENDER = 'FAKESPONSOR';
 export const INGEST_RECEIVER = 'EXAMPLEPLAN';
