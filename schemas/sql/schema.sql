@@ -18,6 +18,8 @@ create sequence member_history_id_seq as bigint owned by member_history.id;
 
 create sequence member_id_seq as bigint owned by member.id;
 
+create sequence outbound_acknowledgement_id_seq as bigint owned by outbound_acknowledgement.id;
+
 create sequence outbound_control_seq as bigint;
 
 create sequence retro_adjustment_id_seq as bigint owned by retro_adjustment.id;
@@ -84,7 +86,7 @@ create table exception (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   member_id text,
-  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'rejected-set'::text, 'other'::text])),
+  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'rejected-set'::text, 'other'::text])),
   constraint exception_check CHECK (due_at >= received_at),
   constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category, member_id),
   constraint exception_description_check CHECK (length(description) > 0),
@@ -135,6 +137,19 @@ create table group_plan (
 );
 CREATE INDEX group_plan_plan_id_idx ON group_plan USING btree (plan_id);
 
+create table group_plan_name (
+  group_number text not null,
+  insurance_line text not null,
+  name text not null,
+  plan_id text not null,
+  constraint group_plan_name_group_number_plan_id_fkey FOREIGN KEY (group_number, plan_id) REFERENCES group_plan(group_number, plan_id) ON DELETE CASCADE,
+  constraint group_plan_name_name_check CHECK (length(name) >= 1 AND length(name) <= 50 AND name = btrim(name)),
+  constraint group_plan_name_pkey PRIMARY KEY (group_number, insurance_line, name),
+  constraint group_plan_name_plan_id_insurance_line_fkey FOREIGN KEY (plan_id, insurance_line) REFERENCES plan(id, insurance_line) ON UPDATE CASCADE
+);
+CREATE INDEX group_plan_name_plan_idx ON group_plan_name USING btree (plan_id, insurance_line);
+CREATE UNIQUE INDEX group_plan_name_upper_key ON group_plan_name USING btree (group_number, insurance_line, upper(name));
+
 create table group_subgroup (
   group_number text not null,
   code text not null,
@@ -153,13 +168,16 @@ create table id_card_request (
   file_id bigint not null,
   status text default 'pending'::text not null,
   requested_at timestamp with time zone default now() not null,
+  printed_at timestamp with time zone,
   constraint id_card_request_card_number_check CHECK (card_number >= 1),
   constraint id_card_request_mail_to_check CHECK (mail_to = ANY (ARRAY['subscriber'::text, 'custodial-parent'::text])),
   constraint id_card_request_member_ids_check CHECK (cardinality(member_ids) >= 1 AND cardinality(member_ids) <= 6),
   constraint id_card_request_pkey PRIMARY KEY (id),
+  constraint id_card_request_printed_at_check CHECK ((status = 'printed'::text) = (printed_at IS NOT NULL)) NOT VALID,
   constraint id_card_request_status_check CHECK (status = ANY (ARRAY['pending'::text, 'printed'::text, 'cancelled'::text]))
 );
 CREATE INDEX id_card_request_pending_family_idx ON id_card_request USING btree (group_number, subscriber_number) WHERE (status = 'pending'::text);
+CREATE INDEX id_card_request_pending_idx ON id_card_request USING btree (requested_at, id) WHERE (status = 'pending'::text);
 
 create table inbound_file (
   id bigint default nextval('inbound_file_id_seq'::regclass) not null,
@@ -173,9 +191,11 @@ create table inbound_file (
   status text default 'received'::text not null,
   claimed_by text,
   claim_expires_at timestamp with time zone,
+  received_at_source text default 'observed'::text not null,
   constraint inbound_file_isa_control_check CHECK (isa_control ~ '^[0-9]{9}$'::text),
   constraint inbound_file_isa_sender_isa_control_key UNIQUE (isa_sender, isa_control),
   constraint inbound_file_pkey PRIMARY KEY (id),
+  constraint inbound_file_received_at_source_check CHECK (received_at_source = ANY (ARRAY['observed'::text, 'given'::text])),
   constraint inbound_file_sha256_check CHECK (sha256 ~ '^[0-9a-f]{64}$'::text),
   constraint inbound_file_sha256_key UNIQUE (sha256),
   constraint inbound_file_size_bytes_check CHECK (size_bytes >= 0),
@@ -282,10 +302,33 @@ create table member_history (
 CREATE TRIGGER member_history_append_only BEFORE DELETE OR UPDATE ON member_history FOR EACH ROW EXECUTE FUNCTION member_history_append_only();
 CREATE TRIGGER member_history_references_insert AFTER INSERT ON member_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_history_references_check();
 
+create table outbound_acknowledgement (
+  id bigint default nextval('outbound_acknowledgement_id_seq'::regclass) not null,
+  file_id bigint not null,
+  kind text not null,
+  name text not null,
+  isa_control bigint not null,
+  group_control bigint,
+  receiver text not null,
+  created_at timestamp with time zone default now() not null,
+  constraint outbound_acknowledgement_check CHECK ((kind = 'TA1'::text) = (group_control IS NULL)),
+  constraint outbound_acknowledgement_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint outbound_acknowledgement_group_control_check CHECK (group_control >= 1 AND group_control <= 999999999),
+  constraint outbound_acknowledgement_isa_control_check CHECK (isa_control >= 1 AND isa_control <= 999999999),
+  constraint outbound_acknowledgement_kind_check CHECK (kind = ANY (ARRAY['TA1'::text, '999'::text])),
+  constraint outbound_acknowledgement_name_check CHECK (length(name) >= 1 AND length(name) <= 200),
+  constraint outbound_acknowledgement_pkey PRIMARY KEY (id),
+  constraint outbound_acknowledgement_receiver_check CHECK (length(receiver) >= 1 AND length(receiver) <= 15)
+);
+CREATE INDEX outbound_acknowledgement_file_id_idx ON outbound_acknowledgement USING btree (file_id);
+CREATE INDEX outbound_acknowledgement_receiver_group_idx ON outbound_acknowledgement USING btree (receiver, group_control) WHERE (group_control IS NOT NULL);
+CREATE INDEX outbound_acknowledgement_receiver_isa_idx ON outbound_acknowledgement USING btree (receiver, isa_control);
+
 create table plan (
   id text not null,
   insurance_line text not null,
   name text not null,
+  constraint plan_id_insurance_line_key UNIQUE (id, insurance_line),
   constraint plan_insurance_line_check CHECK (insurance_line = ANY (ARRAY['AG'::text, 'AH'::text, 'AJ'::text, 'AK'::text, 'DCP'::text, 'DEN'::text, 'EPO'::text, 'FAC'::text, 'HE'::text, 'HLT'::text, 'HMO'::text, 'LTC'::text, 'LTD'::text, 'MM'::text, 'MOD'::text, 'PDG'::text, 'POS'::text, 'PPO'::text, 'PRA'::text, 'STD'::text, 'UR'::text, 'VIS'::text])),
   constraint plan_pkey PRIMARY KEY (id)
 );

@@ -14,6 +14,7 @@
  * rejected interchange gets no 999 at all: its TA1 answers it.
  */
 import { acceptedSets, type ElementError, type GroupResult, type InterchangeResult, type SegmentError, type SetResult, type SituationalTrigger } from '../x12/report.js';
+import { echoSetControl, echoValue } from '../x12/envelope/echo.js';
 import { closeGroup, closeInterchange, openGroup, openInterchange, type AckContext, type OutboundInterchange } from './envelope.js';
 import { capped, type SegmentWriter } from './writer.js';
 
@@ -31,7 +32,6 @@ const LEN = {
   setControl: 9, // 329
   convention: 35, // 1705
   segmentId: 3, // 721
-  loopId: 6, // 447 ("2010BA")
   elementRef: 4, // 725
   badData: 99, // 724 (IK404)
   contextName: 35, // 9999
@@ -43,7 +43,7 @@ export function build999(interchange: InterchangeResult, ctx: AckContext): strin
   const groups = interchange.groups.filter((g) => g.acknowledge);
   if (groups.length === 0) return null;
   const ix = openInterchange(interchange, ctx);
-  for (const group of groups) writeGroup(ix, group);
+  for (const group of groups) writeGroup(ix, group, interchange.delimiters ?? '');
   return closeInterchange(ix);
 }
 
@@ -51,14 +51,25 @@ function firstCodes<T extends string>(codes: readonly T[]): T[] {
   return [...new Set(codes)].slice(0, MAX_CODES);
 }
 
-function writeGroup(ix: OutboundInterchange, g: GroupResult): void {
+/**
+ * AK1 and AK2 name what they answer with the received values, each as it can stand in its
+ * element (echo.ts): delimiters and bytes outside printable ASCII left out, trailing
+ * spaces trimmed, a short ST02 padded with zeros. The envelope validator answers a group or
+ * set that cannot be named so (GS01 or ST01 outside AK101's / AK201's codes) with a TA1.
+ */
+function writeGroup(ix: OutboundInterchange, g: GroupResult, delims: string): void {
   // We answer as the group's receiver: our GS02 is their GS03 and the other way round.
   const out = openGroup(ix, 'FA', g.receiver, g.sender, ACK_999_CONVENTION);
   const w = ix.writer;
   const start = w.count;
   w.add('ST', '999', '0001', ACK_999_CONVENTION);
-  w.add('AK1', capped(g.functionalId, LEN.functionalId), capped(g.control, LEN.groupControl), capped(g.version, LEN.version));
-  for (const set of g.sets) writeSet(w, set);
+  w.add(
+    'AK1',
+    capped(echoValue(g.functionalId, delims), LEN.functionalId),
+    capped(echoValue(g.control, delims), LEN.groupControl),
+    capped(echoValue(g.version, delims), LEN.version),
+  );
+  for (const set of g.sets) writeSet(w, set, delims);
 
   const received = g.sets.length;
   const accepted = acceptedSets(g);
@@ -70,8 +81,13 @@ function writeGroup(ix: OutboundInterchange, g: GroupResult): void {
   closeGroup(ix, out);
 }
 
-function writeSet(w: SegmentWriter, set: SetResult): void {
-  w.add('AK2', capped(set.id, LEN.setId), capped(set.control, LEN.setControl), capped(set.convention, LEN.convention));
+function writeSet(w: SegmentWriter, set: SetResult, received: string): void {
+  w.add(
+    'AK2',
+    capped(echoValue(set.id, received), LEN.setId),
+    echoSetControl(set.control, received),
+    capped(echoValue(set.convention, received), LEN.convention),
+  );
   for (const error of set.errors) writeSegmentError(w, error);
   let codes = firstCodes(set.codes);
   // IK502 is required whenever IK501 is not A; "5" (segments in error) is what the IK3s say.
@@ -80,7 +96,7 @@ function writeSet(w: SegmentWriter, set: SetResult): void {
 }
 
 function writeSegmentError(w: SegmentWriter, e: SegmentError): void {
-  w.add('IK3', segmentIdForAck(e.segmentId), e.position, capped(e.loopId, LEN.loopId), e.code);
+  w.add('IK3', segmentIdForAck(e.segmentId), e.position, diagramLoopId(e.loopId), e.code);
   // Both CTX belong to loop 2100 and come before its IK4s.
   if (e.businessUnit) {
     w.add('CTX', [capped(e.businessUnit.name, LEN.contextName), capped(e.businessUnit.value, LEN.contextReference)]);
@@ -96,10 +112,24 @@ function writeTrigger(w: SegmentWriter, t: SituationalTrigger): void {
     'SITUATIONAL TRIGGER',
     capped(t.segmentId, LEN.segmentId),
     t.position,
-    capped(t.loopId, LEN.loopId),
+    diagramLoopId(t.loopId),
     [t.element, t.component],
     capped(t.ref, LEN.elementRef),
   );
+}
+
+/**
+ * IK303 / CTX04 (element 447, AN 1/4) carry the loop ID of the transaction set's own
+ * diagram: the implementation guide's lettered loop names ("2100A", "1000A", "2010BA")
+ * are the diagram's loop ("2100", "1000", "2010") with a suffix the guide added to tell
+ * its uses apart. Anything else that does not fit 1/4 is left out (IK303 is situational)
+ * rather than cut into a different loop's number.
+ */
+export function diagramLoopId(id: string | undefined): string | undefined {
+  if (id === undefined || id === '') return undefined;
+  const m = /^(\d{4})[A-Z]{1,2}$/.exec(id);
+  if (m) return m[1];
+  return /^[A-Z0-9]{1,4}$/.test(id) ? id : undefined;
 }
 
 /**

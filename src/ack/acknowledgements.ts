@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileReport } from '../x12/report.js';
 import { build999 } from './ack999.js';
+import { assertAcknowledgement } from './check.js';
 import type { AckContext } from './envelope.js';
 import { buildTa1 } from './ta1.js';
 
@@ -27,9 +28,12 @@ export function acknowledgementsFor(report: FileReport, ctx: AckContext): Acknow
 
 /**
  * Writes a file's acknowledgements under `ackDir/<file name>/` (the layout `validate
- * --ack-dir` and `ingest` share). Returns the path of each, in order.
+ * --ack-dir` and `ingest` share). Returns the path of each, in order. Each must first pass
+ * the strict check (check.ts): if one does not, none is written and an EdiBridgeError
+ * (INTERNAL, naming the file and acknowledgement) is thrown.
  */
 export async function writeAcknowledgements(ackDir: string, fileName: string, acks: readonly Acknowledgement[]): Promise<string[]> {
+  for (const a of acks) assertAcknowledgement(a.text, a.kind, { file: fileName, acknowledgement: a.name });
   const dir = join(ackDir, fileName);
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];

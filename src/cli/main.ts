@@ -4,13 +4,14 @@
  * answer; it returns its exit status, and nothing here calls process.exit, so output is
  * flushed and tests can run commands in-process.
  */
+import { CARDS_USAGE, cardsCommand } from './commands/cards.js';
 import { DB_USAGE, dbCommand } from './commands/db.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from './commands/exceptions.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
 import { SETUP_USAGE, setupCommand } from './commands/setup.js';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate.js';
-import { processIo, type Io } from './io.js';
+import { processIo, type CommandOptions, type Io } from './io.js';
 
 const USAGE = `edibridge — HIPAA X12 834/820 intake
 
@@ -30,9 +31,14 @@ commands:
       changed; a resend (same bytes, sender + ISA13, or BGN02) applies nothing.
   ${MEMBERS_USAGE.replace('usage: ', '')}
       Show a family (by a member ID we issued or the employer's subscriber number): members,
-      status, coverages, recent history with its source file; SSN masked.
+      status, coverages, recent history with its source file, ID cards pending or sent;
+      SSN masked.
   ${CENSUS_USAGE.replace('usage: ', '')}
-      Enrollment totals of a group by family composition, and coverages by line and level.
+      Enrollment totals of a group by family composition, and coverages by line and level;
+      the coverage level sent beside the dependents in force, and where they disagree.
+  ${CARDS_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
+      The ID cards waiting for the printer (who is on each, where it is mailed), and
+      recording them sent (idempotent; an unknown request id marks nothing).
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
@@ -42,23 +48,25 @@ refuses a database that is behind instead). Logs are JSON lines on stderr
 (EDIBRIDGE_LOG_LEVEL, EDIBRIDGE_LOG_FILE); reports go to stdout.
 `;
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: Io = processIo, options: CommandOptions = {}): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'validate':
-      return validateCommand(rest, io);
+      return validateCommand(rest, io, options);
     case 'db':
-      return dbCommand(rest, io);
+      return dbCommand(rest, io, options);
     case 'setup':
-      return setupCommand(rest, io);
+      return setupCommand(rest, io, options);
     case 'exceptions':
-      return exceptionsCommand(rest, io);
+      return exceptionsCommand(rest, io, options);
     case 'ingest':
-      return ingestCommand(rest, io);
+      return ingestCommand(rest, io, options);
     case 'members':
-      return membersCommand(rest, io);
+      return membersCommand(rest, io, options);
     case 'census':
-      return censusCommand(rest, io);
+      return censusCommand(rest, io, options);
+    case 'cards':
+      return cardsCommand(rest, io, options);
     case undefined:
     case 'help':
     case '--help':

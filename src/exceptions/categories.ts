@@ -34,6 +34,9 @@ export const EXCEPTION_CATEGORIES = {
   'zip-state-mismatch': 'City, state or county does not agree with the ZIP code',
   'unknown-group': 'Group number not on file',
   'unknown-plan': 'Plan not offered by this group',
+  'birth-date-in-future': 'Birth date after the file was received: the sender must send the correct date of birth',
+  'coverage-ends-before-begin': 'Coverage ends before it begins: the sender must correct the coverage begin or end date',
+  'eligibility-ends-before-begin': 'Eligibility ends before it begins: the sender must correct the eligibility begin or end date',
   // 820 premium payment
   'unknown-invoice': 'Payment for an invoice we cannot find',
   'unknown-member': 'Payment for a member we cannot find',

@@ -17,15 +17,19 @@ export function claimHolder(): string {
   return `${hostname()}:${process.pid}`;
 }
 
+/** observed: the time the file was registered; given: a time passed in (a replay). */
+export type ReceivedAtSource = 'observed' | 'given';
+
 export type Registration =
-  | { kind: 'claimed'; fileId: string; receivedAt: Date; resumed: boolean }
-  | { kind: 'duplicate'; fileId: string; receivedAt: Date; why: string };
+  | { kind: 'claimed'; fileId: string; receivedAt: Date; receivedAtSource: ReceivedAtSource; resumed: boolean }
+  | { kind: 'duplicate'; fileId: string; receivedAt: Date; receivedAtSource: ReceivedAtSource; why: string };
 
 interface FileRow {
   id: string;
   sha256: string;
   status: string;
   received_at: Date;
+  received_at_source: ReceivedAtSource;
   claimed_by: string | null;
   live: boolean;
 }
@@ -48,23 +52,24 @@ function holderGone(holder: string | null): boolean {
 
 export async function registerFile(
   db: Db,
-  file: { partner: string; name: string; identity: FileIdentity; receivedAt: Date },
+  file: { partner: string; name: string; identity: FileIdentity; receivedAt: Date; receivedAtSource?: ReceivedAtSource },
   holder: string = claimHolder(),
 ): Promise<Registration> {
   const { identity } = file;
   const sender = identity.isa?.sender.trim() || null;
   const control = identity.isa && /^[0-9]{9}$/.test(identity.isa.control) ? identity.isa.control : null;
-  const inserted = await db.query<{ id: string; received_at: Date }>(
-    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at, received_at)
-     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8), $9)
+  const inserted = await db.query<{ id: string; received_at: Date; received_at_source: ReceivedAtSource }>(
+    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at, received_at, received_at_source)
+     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8), $9, $10)
      on conflict do nothing
-     returning id::text as id, received_at`,
-    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS, file.receivedAt.toISOString()],
+     returning id::text as id, received_at, received_at_source`,
+    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS, file.receivedAt.toISOString(), file.receivedAtSource ?? 'observed'],
   );
-  if (inserted.rows[0]) return { kind: 'claimed', fileId: inserted.rows[0].id, receivedAt: inserted.rows[0].received_at, resumed: false };
+  const row = inserted.rows[0];
+  if (row) return { kind: 'claimed', fileId: row.id, receivedAt: row.received_at, receivedAtSource: row.received_at_source, resumed: false };
 
   const { rows } = await db.query<FileRow>(
-    `select id::text as id, sha256, status, received_at, claimed_by, coalesce(claim_expires_at > now(), false) as live
+    `select id::text as id, sha256, status, received_at, received_at_source, claimed_by, coalesce(claim_expires_at > now(), false) as live
        from inbound_file where sha256 = $1 or (isa_sender = $2 and isa_control = $3)
       order by (sha256 = $1) desc, id limit 1`,
     [identity.sha256, sender, control],
@@ -73,10 +78,10 @@ export async function registerFile(
   if (!existing) throw new EdiBridgeError('INTERNAL', 'the file was neither registered nor found', { file: file.name });
   const when = existing.received_at.toISOString();
   if (existing.sha256 !== identity.sha256) {
-    return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, why: `the same sender and interchange control number (ISA13) arrived before as file ${existing.id} on ${when}` };
+    return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, receivedAtSource: existing.received_at_source, why: `the same sender and interchange control number (ISA13) arrived before as file ${existing.id} on ${when}` };
   }
   if (existing.status === 'processed' || existing.status === 'rejected') {
-    return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, why: `the same bytes were ingested before as file ${existing.id} on ${when}` };
+    return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, receivedAtSource: existing.received_at_source, why: `the same bytes were ingested before as file ${existing.id} on ${when}` };
   }
   if (existing.status === 'processing' && existing.live && existing.claimed_by !== holder && !holderGone(existing.claimed_by)) {
     throw new EdiBridgeError('INVALID_STATE', `file ${existing.id} is being ingested by ${existing.claimed_by} (claim not expired)`, { file: file.name });
@@ -90,7 +95,7 @@ export async function registerFile(
   if (taken.rowCount !== 1) {
     throw new EdiBridgeError('INVALID_STATE', `file ${existing.id} was claimed by another ingest meanwhile`, { file: file.name });
   }
-  return { kind: 'claimed', fileId: existing.id, receivedAt: existing.received_at, resumed: true };
+  return { kind: 'claimed', fileId: existing.id, receivedAt: existing.received_at, receivedAtSource: existing.received_at_source, resumed: true };
 }
 
 export async function renewClaim(db: Db, fileId: string, holder: string = claimHolder()): Promise<void> {

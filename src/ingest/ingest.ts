@@ -15,8 +15,11 @@ import { recordExceptions } from '../exceptions/store.js';
 import { findPartnerByIsa, type TradingPartnerRow } from '../reference/store.js';
 import { acceptedSets, type FileReport } from '../x12/report.js';
 import { validateFile, validateStream } from '../x12/validate.js';
-import { claimHolder, registerFile, releaseFile, renewClaim } from './claim.js';
+import { controlNumbersNeeded, drawControlNumbers } from './control-numbers.js';
+import { claimHolder, registerFile, releaseFile, renewClaim, type ReceivedAtSource } from './claim.js';
+import { acknowledgementsReceived, recordSentAcknowledgements, type AcknowledgementReceived } from './acknowledgements-received.js';
 import { identifyFile } from './file-identity.js';
+import { describeSourceStart } from './file-start.js';
 import type { AcceptedSet, HandlerRegistry, HandlerResult } from './handlers.js';
 import { toSource, type FileSource } from './source.js';
 
@@ -27,8 +30,24 @@ export const IngestFileInput = z.object({
   partner: z.string().trim().min(1).max(80).optional(),
   /** Where acknowledgements are written (default: the configured folder). */
   ackDir: z.string().min(1).optional(),
+  /** The file's receipt time when it is not now (a replay): ISO 8601 with Z or an offset. */
+  receivedAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 timestamp with Z or an offset, e.g. 2026-06-01T09:00:00Z' })
+    .transform((t) => new Date(t))
+    .refine((d) => d.getTime() >= Date.UTC(2000, 0, 1), 'not before 2000-01-01')
+    .optional(),
 });
 export type IngestFileInput = z.infer<typeof IngestFileInput>;
+
+/** How far ahead of the clock a given receipt time may be (clock skew between machines). */
+export const RECEIVED_AT_MAX_AHEAD_MS = 5 * 60_000;
+
+/** IngestFileInput whose receipt time, when given, is not later than `now` (plus the skew). */
+export function ingestFileInput(now: Date): z.ZodType<IngestFileInput, z.input<typeof IngestFileInput>> {
+  return IngestFileInput.refine((i) => !(i.receivedAt instanceof Date) || i.receivedAt.getTime() <= now.getTime() + RECEIVED_AT_MAX_AHEAD_MS, {
+    path: ['receivedAt'],
+    message: 'in the future: a file cannot have been received later than now',
+  });
+}
 
 export interface IngestOptions {
   db: Db;
@@ -39,6 +58,11 @@ export interface IngestOptions {
   /** Where acknowledgements go (a folder per file, as `validate` writes them); none: not written. */
   ackDir?: string;
   now?: () => Date;
+  /**
+   * When the file was received, if not now (a replay): recorded as given (not observed) on
+   * the file, and the handlers' date rules count from it, whatever today's date is.
+   */
+  receivedAt?: Date;
   log?: Logger;
   /** Progress of long work: the phase, bytes read of the size, sets seen, items applied. */
   onProgress?: (p: IngestProgress) => void;
@@ -73,8 +97,14 @@ export interface IngestResult {
   note?: string;
   /** The run finished an earlier, interrupted ingest of the same file. */
   resumed: boolean;
+  /** When the file was received, as recorded (for a resend: the earlier file's). */
+  receivedAt: Date;
+  /** observed: the time it was registered; given: a time passed in (a replay). */
+  receivedAtSource: ReceivedAtSource;
   validation?: { accepted: boolean; setsAccepted: number; setsRejected: number };
   acknowledgements: Array<{ name: string; kind: Acknowledgement['kind']; path?: string }>;
+  /** A partner's TA1s and 999s the file carries, with what each answers: read, never handed to a handler. */
+  acknowledgementsReceived?: AcknowledgementReceived[];
   /** What each handler applied. */
   handlers: HandlerReport[];
   /** Accepted sets no handler takes, by ST01: the file waits for a handler. */
@@ -97,11 +127,18 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
     throw new IngestError('FILE_UNREADABLE', `cannot read ${name}`, { file: name }, { cause: err });
   });
   if (!identity.isa) {
-    throw new IngestError('FILE_UNREADABLE', `${name} does not start with a readable ISA: no partner can be told, nothing was stored`, { file: name });
+    const start = await describeSourceStart(source, identity.size).catch(() => undefined);
+    throw new IngestError('FILE_UNREADABLE', `${name} does not start with a readable ISA${start ? ` (${start.description})` : ''}: no partner can be told, nothing was stored`, { file: name });
   }
   const partner = await resolvePartner(db, identity.isa.senderQualifier, identity.isa.sender, options.partnerId, name);
   const holder = claimHolder();
-  const registration = await registerFile(db, { partner: partner.id, name, identity, receivedAt: now() }, holder);
+  const registration = await registerFile(db, {
+    partner: partner.id,
+    name,
+    identity,
+    receivedAt: options.receivedAt ?? now(),
+    receivedAtSource: options.receivedAt ? 'given' : 'observed',
+  }, holder);
   const log = (options.log ?? silentLogger()).child({ file: name, fileId: registration.fileId, partner: partner.id });
   log.info({ bytes: identity.size, sha256: identity.sha256, interchange: identity.isa.control, registration: registration.kind }, 'file registered');
   const result: IngestResult = {
@@ -110,6 +147,8 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
     partner: partner.id,
     status: 'processed',
     resumed: registration.kind === 'claimed' && registration.resumed,
+    receivedAt: registration.receivedAt,
+    receivedAtSource: registration.receivedAtSource,
     acknowledgements: [],
     handlers: [],
     waiting: [],
@@ -126,9 +165,13 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
     progress('validate', report.bytes);
     result.validation = summariseValidation(report);
     log.info(result.validation, 'file validated');
-    result.acknowledgements = await acknowledge(db, report, name, options.ackDir, now);
+    result.acknowledgements = await acknowledge(db, report, name, options.ackDir, now, registration.fileId);
     for (const a of result.acknowledgements) log.info({ kind: a.kind, ack: a.name }, 'acknowledgement written');
     const plan = setPlan(report);
+    // A partner's TA1/999 is an answer to us: read and reported here, so a 999 set never waits for a handler.
+    const received = await acknowledgementsReceived(db, report, source);
+    if (received.length) result.acknowledgementsReceived = received;
+    plan.accepted.delete('999');
     await recordRejectedSets(db, registration.fileId, plan.rejected);
     if (plan.rejected.length) result.exceptions['rejected-set'] = plan.rejected.length;
     if (plan.accepted.size === 0) {
@@ -151,7 +194,8 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
         partnerId: partner.id,
         sets: todo,
         receivedAt: registration.receivedAt,
-        now,
+        // A replay is applied as of its receipt: the date rules give the answer they gave then.
+        now: registration.receivedAtSource === 'given' ? () => registration.receivedAt : now,
         log: log.child({ transactionSet, handler: handler.name }),
         inSetTransaction: (tx) => renewClaim(tx, registration.fileId, holder),
         onProgress: (p) => progress('apply', p.bytes, p.items),
@@ -218,7 +262,11 @@ function setPlan(report: FileReport): { accepted: Map<string, AcceptedSet[]>; re
       for (const s of g.sets) {
         const ok = ic.status !== 'R' && g.status !== 'R' && (s.status === 'A' || s.status === 'E');
         const entry = { control: s.control, fileOffset: s.fileOffset, interchangeControl: ic.control };
-        if (!ok) rejected.push(entry);
+        // A partner's 999 we cannot read is not answered and nothing waits on a resend of it:
+        // it is reported with the acknowledgements received, not queued as a rejected set.
+        if (!ok) {
+          if (s.id !== '999') rejected.push(entry);
+        }
         else {
           let list = accepted.get(s.id);
           if (!list) accepted.set(s.id, (list = []));
@@ -241,22 +289,12 @@ async function recordRejectedSets(db: Db, fileId: string, rejected: readonly Acc
   })));
 }
 
-/** Writes the TA1/999 a report calls for, numbered from the database's outbound control sequence. */
-async function acknowledge(db: Db, report: FileReport, name: string, ackDir: string | undefined, now: () => Date): Promise<IngestResult['acknowledgements']> {
-  // Each interchange takes an ISA13 and a GS06: draw enough numbers first.
-  const needed = report.interchanges.length * 4 + 2;
-  const { rows } = await db.query<{ n: string }>('select nextval(\'outbound_control_seq\')::text as n from generate_series(1, $1::int)', [needed]);
-  const numbers = rows.map((r) => Number(r.n));
-  let i = 0;
-  const acks = acknowledgementsFor(report, {
-    now,
-    nextControlNumber: () => {
-      const n = numbers[i++];
-      if (n === undefined) throw new EdiBridgeError('INTERNAL', 'ran out of drawn control numbers', { file: name });
-      return n;
-    },
-  });
+/** Writes the TA1/999 a report calls for, numbered from the database's outbound control sequence, and records each one written. */
+async function acknowledge(db: Db, report: FileReport, name: string, ackDir: string | undefined, now: () => Date, fileId: string): Promise<IngestResult['acknowledgements']> {
+  const nextControlNumber = await drawControlNumbers(db, controlNumbersNeeded(report), name);
+  const acks = acknowledgementsFor(report, { now, nextControlNumber });
   if (!ackDir) return acks.map((a) => ({ name: a.name, kind: a.kind }));
   const paths = await writeAcknowledgements(ackDir, name, acks);
+  await recordSentAcknowledgements(db, fileId, acks, now());
   return acks.map((a, i) => ({ name: a.name, kind: a.kind, path: paths[i]! }));
 }

@@ -6,11 +6,12 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { acknowledgementsFor, writeAcknowledgements, type Acknowledgement } from '../ack/acknowledgements.js';
-import type { AckContext } from '../ack/envelope.js';
+import { memoryControlNumbers, type AckContext } from '../ack/envelope.js';
 import { EdiBridgeError, coerceError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { FileReport } from '../x12/report.js';
 import { validateFile } from '../x12/validate.js';
+import { controlNumbersNeeded } from './control-numbers.js';
 
 export const ValidateInput = z.object({
   files: z.array(z.string().min(1)).min(1),
@@ -28,13 +29,23 @@ export type ValidatedFile =
   | { file: string; error: EdiBridgeError };
 
 export interface ValidateDeps {
-  ack: AckContext;
+  /** The clock and our ISA ID; control numbers come from `controlNumbers`. */
+  ack: Omit<AckContext, 'nextControlNumber'>;
+  /**
+   * Draws the control numbers a file's acknowledgements need (drawControlNumbers: the
+   * database sequence). Required when acknowledgements are written, since those may be sent;
+   * without it, built acknowledgements are numbered from 1 and must not leave the machine.
+   */
+  controlNumbers?: (needed: number, file: string) => Promise<() => number>;
   log?: Logger;
   /** Progress of a file's validation: bytes read of its size, sets begun. */
   onProgress?: (p: { file: string; bytes: number; totalBytes: number; sets: number }) => void;
 }
 
 export async function validateFiles(input: ValidateInput, deps: ValidateDeps): Promise<ValidatedFile[]> {
+  if (input.ackDir && !deps.controlNumbers) {
+    throw new EdiBridgeError('INTERNAL', 'acknowledgements to be written need control numbers from the database', {});
+  }
   const log = deps.log ?? silentLogger();
   const receiverIds = input.receiverIds?.length ? new Set(input.receiverIds) : undefined;
   const out: ValidatedFile[] = [];
@@ -52,7 +63,14 @@ export async function validateFiles(input: ValidateInput, deps: ValidateDeps): P
       continue;
     }
     fileLog.info({ bytes: report.bytes, segments: report.segments, accepted: report.accepted, interchanges: report.interchanges.length }, 'file validated');
-    const acknowledgements = acknowledgementsFor(report, deps.ack);
+    let acknowledgements: Acknowledgement[];
+    try {
+      const nextControlNumber = deps.controlNumbers ? await deps.controlNumbers(controlNumbersNeeded(report), file) : memoryControlNumbers(1);
+      acknowledgements = acknowledgementsFor(report, { ...deps.ack, nextControlNumber });
+    } catch (err) {
+      out.push({ file, error: coerceError(err, 'INTERNAL', { file }) });
+      continue;
+    }
     const done: ValidatedFile = { file, report, acknowledgements };
     if (input.ackDir) {
       try {

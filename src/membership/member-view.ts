@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db/db.js';
 import type { PhiProtector } from '../phi/protector.js';
+import { familyCards, type IdCardView } from './id-cards.js';
 import { memberFromTuple, memberTuple, statusOn, type Address, type MemberStatus, type MemberTuple } from './model.js';
 
 export interface MemberView {
@@ -33,6 +34,8 @@ export interface FamilyView {
   groupNumber: string;
   subscriberNumber: string;
   members: MemberView[];
+  /** ID cards pending or sent (cancelled ones left out), pending first, then newest first. */
+  cards: IdCardView[];
 }
 
 /** Families holding the member ID or subscriber number (one per group it appears in). */
@@ -66,9 +69,11 @@ export async function findFamilies(db: Db, phi: PhiProtector, id: string, on: st
         where rn <= $2 order by member_id, at desc`,
       [ids, options.historyLimit ?? 10],
     );
+    const cards = await familyCards(db, k.group_number, k.subscriber_number);
     out.push({
       groupNumber: k.group_number,
       subscriberNumber: k.subscriber_number,
+      cards,
       members: members.map((m) => {
         const ssn = m.ssnEnc ? phi.decryptSsn(m.ssnEnc) : null;
         return {

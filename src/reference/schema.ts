@@ -12,6 +12,8 @@
  * - **subgroup**, **class**: divisions of a group; a class is valid over an effective period.
  *   A group that lists no class gets the default class 1001, valid always.
  * - **plan**: a benefit plan on one insurance line (HD03), rated per coverage level (HD05).
+ * - **plan name**: what a group's files call one of its plans in HD04 (free text with spaces,
+ *   e.g. `BRONZE HMO 5000`); it means that plan on the plan's insurance line, for that group.
  *
  * Objects are strict (an unknown key is an error: a misspelt optional setting must not be
  * silently ignored). Messages never quote a field's value, only its path.
@@ -150,6 +152,22 @@ const groupClass = z.strictObject({
   effective,
 });
 
+/** HD04 as a partner writes it: letters, digits, spaces and marks, no padding, at most 50. */
+const planName = z.strictObject({
+  name: z
+    .string({ error: 'must be text' })
+    .regex(/^\S(?:.*\S)?$/, 'must not be empty or start or end with a space')
+    .max(50, 'must be at most 50 characters (the length of HD04)')
+    .refine((v) => !/[~*^:|\r\n]/.test(v), 'must not contain ~ * ^ : | or a line break (X12 delimiters)'),
+  /** The plan id this name means; a plan the group offers. */
+  plan: z.string({ error: 'must be a plan id' }),
+});
+
+/** How an HD04 compares with a plan name: trimmed, case ignored (the one rule, see planNameKey). */
+export function normalisePlanName(name: string): string {
+  return name.trim().toUpperCase();
+}
+
 const group = z.strictObject({
   /** The group (master policy) number, as in REF*38. */
   group_number: x12Id('group number', 1, 50),
@@ -173,6 +191,13 @@ const group = z.strictObject({
   classes: z.array(groupClass).default([]),
   /** Ids of the plans the group offers. */
   plans: z.array(z.string({ error: 'must be a plan id' })).default([]),
+  /**
+   * What the group's files call its plans in HD04 (plan coverage description, free text, up
+   * to 50 characters): each name means the plan on that plan's insurance line (HD03). Matched
+   * after trimming, ignoring case; an HD04 that is neither a plan id the group offers on the
+   * line nor one of these names is `unknown-plan`.
+   */
+  plan_names: z.array(planName).default([]),
 });
 
 const rate = z.strictObject({
@@ -246,6 +271,7 @@ export const ReferenceDataSchema = z
 
     const partnerIds = new Set(data.partners.map((p) => p.id));
     const planIds = new Set(data.plans.map((p) => p.id));
+    const lineOf = new Map(data.plans.map((p) => [p.id, p.insurance_line]));
     data.groups.forEach((g, gi) => {
       if (!partnerIds.has(g.partner)) {
         ctx.addIssue({ code: 'custom', path: ['groups', gi, 'partner'], message: 'names no partner listed under partners' });
@@ -256,6 +282,27 @@ export const ReferenceDataSchema = z
       unique(ctx, g.plans, (p) => p, (i) => ['groups', gi, 'plans', i], 'plan in this group', (i) => `${at}.plans[${i}]`);
       g.plans.forEach((p, i) => {
         if (!planIds.has(p)) ctx.addIssue({ code: 'custom', path: ['groups', gi, 'plans', i], message: 'names no plan listed under plans' });
+      });
+      // A name means one plan on its line, and never another offered plan's id there.
+      const offered = new Set(g.plans);
+      const named = new Map<string, number>();
+      g.plan_names.forEach((n, i) => {
+        const plan = lineOf.get(n.plan);
+        if (!offered.has(n.plan) || plan === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['groups', gi, 'plan_names', i, 'plan'], message: 'names no plan this group offers (under its plans)' });
+          return;
+        }
+        const key = `${plan}\u0000${normalisePlanName(n.name)}`;
+        const first = named.get(key);
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['groups', gi, 'plan_names', i, 'name'], message: `duplicate plan name on this insurance line, case ignored (same as ${at}.plan_names[${first}])` });
+          return;
+        }
+        named.set(key, i);
+        const clash = g.plans.find((id) => id !== n.plan && lineOf.get(id) === plan && normalisePlanName(id) === normalisePlanName(n.name));
+        if (clash !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['groups', gi, 'plan_names', i, 'name'], message: "is the id of another plan the group offers on this insurance line" });
+        }
       });
     });
   })
@@ -278,6 +325,7 @@ export type GroupSubgroup = EmployerGroup['subgroups'][number];
 export type GroupClass = EmployerGroup['classes'][number];
 export type Plan = ReferenceData['plans'][number];
 export type PlanRate = Plan['rates'][number];
+export type GroupPlanName = EmployerGroup['plan_names'][number];
 export type InsuranceLine = (typeof INSURANCE_LINES)[number];
 export type CoverageLevel = (typeof COVERAGE_LEVELS)[number];
 export type BillingCycle = (typeof BILLING_CYCLES)[number];

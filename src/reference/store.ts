@@ -17,6 +17,7 @@ export const REFERENCE_TABLES = [
   'plan',
   'plan_rate',
   'group_plan',
+  'group_plan_name',
 ] as const;
 export type ReferenceTable = (typeof REFERENCE_TABLES)[number];
 
@@ -123,10 +124,21 @@ const SPECS = {
       { name: 'plan_id', type: 'text' },
     ],
   },
+  group_plan_name: {
+    table: 'group_plan_name',
+    key: ['group_number', 'insurance_line', 'name'],
+    columns: [
+      { name: 'group_number', type: 'text' },
+      { name: 'insurance_line', type: 'text' },
+      { name: 'name', type: 'text' },
+      { name: 'plan_id', type: 'text' },
+    ],
+  },
 } as const satisfies Record<ReferenceTable, TableSpec>;
 
 /** Rows of a table in column order, from the validated data. */
 function rowsOf(data: ReferenceData): Record<ReferenceTable, Value[][]> {
+  const lineOf = new Map(data.plans.map((p) => [p.id, p.insurance_line]));
   return {
     trading_partner: data.partners.map((p) => [
       p.id,
@@ -157,6 +169,7 @@ function rowsOf(data: ReferenceData): Record<ReferenceTable, Value[][]> {
       p.rates.map((r) => [p.id, r.coverage_level, r.effective.from, r.effective.to ?? null, r.monthly_rate]),
     ),
     group_plan: data.groups.flatMap((g) => g.plans.map((p) => [g.group_number, p])),
+    group_plan_name: data.groups.flatMap((g) => g.plan_names.map((n) => [g.group_number, lineOf.get(n.plan) ?? null, n.name, n.plan])),
   };
 }
 
@@ -222,11 +235,11 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Re
     // Parents first (a group's partner, a group plan's plan must exist)…
     for (const t of ['trading_partner', 'plan', 'employer_group'] as const) changed[t] = await upsert(tx, SPECS[t], rows[t]);
     // …then children, whose stale rows go before their stale parents, so that nothing is
-    // deleted by cascade uncounted and a restricting reference fails loudly.
-    for (const t of ['group_plan', 'group_class', 'group_subgroup', 'plan_rate'] as const) {
-      deleted[t] = await deleteAbsent(tx, SPECS[t], rows[t]);
-      changed[t] = await upsert(tx, SPECS[t], rows[t]);
-    }
+    // deleted by cascade uncounted and a restricting reference fails loudly. A plan name
+    // hangs on its group's offer of the plan: names go first and come back last.
+    const children = ['group_plan_name', 'group_plan', 'group_class', 'group_subgroup', 'plan_rate'] as const;
+    for (const t of children) deleted[t] = await deleteAbsent(tx, SPECS[t], rows[t]);
+    for (const t of [...children.slice(1), children[0]]) changed[t] = await upsert(tx, SPECS[t], rows[t]);
     for (const t of ['employer_group', 'plan', 'trading_partner'] as const) deleted[t] = await deleteAbsent(tx, SPECS[t], rows[t]);
     const totals = await countReferenceRows(tx);
     const counts = {} as ReferenceCounts;

@@ -60,12 +60,31 @@ export function elementRef(segmentId: string, el: Pick<ElementError, 'position' 
   return ref;
 }
 
-/** "segment 12 (NM1, loop 2100A, byte offset 3456)". */
+/**
+ * "segment 12 (NM1, loop 2100A, byte offset 3456)"; for a segment that is missing (no byte
+ * offset: it is not in the file), "missing REF (loop 2000) before segment 6", its position
+ * (IK302) being that of the segment it was expected before.
+ */
 export function segmentLocation(e: SegmentError): string {
+  if (isMissing(e)) return `missing ${e.segmentId}${e.loopId ? ` (loop ${e.loopId})` : ''} before segment ${e.position}`;
   const parts = [e.segmentId];
   if (e.loopId) parts.push(`loop ${e.loopId}`);
   parts.push(`byte offset ${e.fileOffset}`);
   return `segment ${e.position} (${parts.join(', ')})`;
+}
+
+/** A segment error about a segment not in the file (required segment or loop missing): it has no byte offset. */
+export function isMissing(e: SegmentError): boolean {
+  return e.fileOffset < 0;
+}
+
+/**
+ * "005010X220A1 HIPAA Benefit Enrollment and Maintenance": the convention once, then the
+ * guide's name without it (guide names end with their version).
+ */
+export function guideLabel(convention: string, guide: string | undefined): string {
+  const title = (guide ?? '').split(/\s+/).filter((w) => w !== '' && w !== convention).join(' ');
+  return title ? `${convention} ${title}` : convention;
 }
 
 /** A set counts as accepted (will be applied) only when nothing above it was rejected. */

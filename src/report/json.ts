@@ -6,6 +6,8 @@
  * so a field added to the results later (possibly holding PHI) does not leak out here.
  * Element values and business-unit references are left out; only a value's length is kept.
  */
+import type { Received999, ReceivedAcknowledgement, ReceivedTa1 } from '../ack/inbound.js';
+import { onlyAcknowledgements } from '../ack/inbound.js';
 import { acceptedSets, type ElementError, type FileReport, type GroupResult, type InterchangeResult, type SegmentError, type SetResult } from '../x12/report.js';
 import {
   describeAk9,
@@ -14,12 +16,20 @@ import {
   describeIk5,
   describeTa105,
   interchangeVerdict,
+  isMissing,
   totals,
   verdict,
   type Totals,
 } from './describe.js';
+import type { FileStartKind } from './file-start.js';
+import { foundInterchanges, placeholderInterchange, receivedVerdict, type ReportExtras } from './received.js';
 
-export const JSON_REPORT_FORMAT = 'edibridge.validation-report/1';
+/**
+ * Version 2 changed the meaning of two fields of version 1: `interchanges` lists only the
+ * interchanges found (a file with no ISA has none; `noInterchange` says what it is), and a
+ * segment error's `fileOffset` is null for a segment that is missing (was -1).
+ */
+export const JSON_REPORT_FORMAT = 'edibridge.validation-report/2';
 
 export interface JsonCode {
   code: string;
@@ -44,7 +54,9 @@ export interface JsonSegmentError {
   position: number;
   loopId: string | null;
   name: string | null;
-  fileOffset: number;
+  /** Where the segment is in the file; null when it is missing (its `position` is then that of the segment it was expected before). */
+  fileOffset: number | null;
+  missing: boolean;
   error: JsonCode;
   /** The business unit's name only (e.g. "SUBSCRIBER NUMBER REF02"); its value is PHI. */
   businessUnit: { name: string } | null;
@@ -109,27 +121,146 @@ export interface JsonInterchange {
   groups: JsonGroup[];
 }
 
+/** A file with no interchange: what it looks like and the TA1 that rejects it. */
+export interface JsonNoInterchange {
+  fileStart: { kind: FileStartKind; segmentId: string | null; description: string } | null;
+  status: string;
+  verdict: string;
+  note: JsonCode;
+  sendTa1: boolean;
+}
+
+/** A partner's TA1 received: which interchange of ours it answers and its verdict. */
+export interface JsonReceivedTa1 {
+  kind: 'TA1';
+  /** ISA13 of the partner's interchange that carried it. */
+  interchange: string;
+  fileOffset: number;
+  /** TA101: the ISA13 of our interchange it answers. */
+  answersControl: string;
+  date: string;
+  time: string;
+  status: string;
+  verdict: string;
+  note: JsonCode;
+  /** What is wrong with the TA1 itself; empty when well formed. */
+  faults: string[];
+}
+
+/** A partner's 999 received: which group of ours it answers (AK1), each set's verdict (AK2/IK5) and the group's (AK9). */
+export interface JsonReceived999 {
+  kind: '999';
+  interchange: string;
+  groupControl: string;
+  setControl: string;
+  fileOffset: number;
+  answers: { functionalId: string; groupControl: string; version: string } | null;
+  groupVerdict: {
+    status: string;
+    verdict: string;
+    included: number | null;
+    received: number | null;
+    accepted: number | null;
+    codes: JsonCode[];
+  } | null;
+  sets: Array<{
+    transactionSet: string;
+    control: string;
+    convention: string | null;
+    status: string | null;
+    verdict: string;
+    codes: JsonCode[];
+    segmentErrors: number;
+    elementErrors: number;
+  }>;
+}
+
 export interface JsonReport {
   format: typeof JSON_REPORT_FORMAT;
   file: string;
   bytes: number;
   segments: number;
   accepted: boolean;
+  /** The file holds acknowledgements (TA1, 999) and nothing else. */
+  acknowledgementReceived: boolean;
   summary: Totals;
   problems: { kind: string; message: string; fileOffset: number }[];
+  /** Null when the file holds an interchange. */
+  noInterchange: JsonNoInterchange | null;
   interchanges: JsonInterchange[];
+  /** The acknowledgements the file carries (a partner's TA1s and 999s), in file order. */
+  acknowledgementsReceived: Array<JsonReceivedTa1 | JsonReceived999>;
 }
 
-export function toJsonReport(report: FileReport): JsonReport {
+export function toJsonReport(report: FileReport, extras: ReportExtras = {}): JsonReport {
+  const placeholder = placeholderInterchange(report);
+  const interchanges = foundInterchanges(report);
+  const received = extras.received;
   return {
     format: JSON_REPORT_FORMAT,
     file: report.file,
     bytes: report.bytes,
     segments: report.segments,
     accepted: report.accepted,
-    summary: totals(report),
-    problems: report.problems.map((p) => ({ kind: p.kind, message: p.message, fileOffset: p.fileOffset })),
-    interchanges: report.interchanges.map(interchange),
+    acknowledgementReceived: received !== undefined && onlyAcknowledgements(received) && report.accepted,
+    summary: totals({ ...report, interchanges }),
+    // The "no interchange" problem is `noInterchange`, with what the file looks like.
+    problems: report.problems.filter((p) => p.kind !== 'no-interchange').map((p) => ({ kind: p.kind, message: p.message, fileOffset: p.fileOffset })),
+    noInterchange: placeholder || interchanges.length === 0
+      ? {
+          fileStart: extras.fileStart ? { kind: extras.fileStart.kind, segmentId: extras.fileStart.segmentId, description: extras.fileStart.description } : null,
+          status: placeholder?.status ?? 'R',
+          verdict: interchangeVerdict(placeholder?.status ?? 'R'),
+          note: code(describeTa105)(placeholder?.note ?? '023'),
+          sendTa1: placeholder?.sendTa1 ?? false,
+        }
+      : null,
+    interchanges: interchanges.map(interchange),
+    acknowledgementsReceived: (received?.acknowledgements ?? []).map(receivedAck),
+  };
+}
+
+function receivedAck(a: ReceivedAcknowledgement): JsonReceivedTa1 | JsonReceived999 {
+  return a.kind === 'TA1' ? receivedTa1(a) : received999(a);
+}
+
+function receivedTa1(t: ReceivedTa1): JsonReceivedTa1 {
+  return {
+    kind: 'TA1',
+    interchange: t.carrier.control,
+    fileOffset: t.fileOffset,
+    answersControl: t.answersControl,
+    date: t.date,
+    time: t.time,
+    status: t.status,
+    verdict: receivedVerdict(t.status),
+    note: code(describeTa105)(t.note),
+    faults: [...t.faults],
+  };
+}
+
+function received999(a: Received999): JsonReceived999 {
+  const v = a.groupVerdict;
+  return {
+    kind: '999',
+    interchange: a.carrier.control,
+    groupControl: a.groupControl,
+    setControl: a.setControl,
+    fileOffset: a.fileOffset,
+    answers: a.answers ? { functionalId: a.answers.functionalId, groupControl: a.answers.groupControl, version: a.answers.version } : null,
+    groupVerdict: v
+      ? { status: v.status, verdict: receivedVerdict(v.status), included: v.included, received: v.received, accepted: v.accepted, codes: v.codes.map(code(describeAk9)) }
+      : null,
+    sets: a.sets.map((s) => ({
+      transactionSet: s.transactionSet,
+      control: s.control,
+      convention: s.convention,
+      status: s.status,
+      verdict: receivedVerdict(s.status),
+      codes: s.codes.map(code(describeIk5)),
+      segmentErrors: s.segmentErrors,
+      elementErrors: s.elementErrors,
+    })),
   };
 }
 
@@ -198,7 +329,8 @@ function segmentError(e: SegmentError): JsonSegmentError {
     position: e.position,
     loopId: e.loopId ?? null,
     name: e.name ?? null,
-    fileOffset: e.fileOffset,
+    fileOffset: isMissing(e) ? null : e.fileOffset,
+    missing: isMissing(e),
     error: code(describeIk304)(e.code),
     businessUnit: e.businessUnit ? { name: e.businessUnit.name } : null,
     trigger: t

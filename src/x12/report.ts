@@ -113,6 +113,11 @@ export interface InterchangeResult {
   groups: GroupResult[];
   /** Byte offset of the ISA in the file. */
   fileOffset: number;
+  /**
+   * The interchange's own delimiters (element, component, repetition, terminator) as text,
+   * so a value echoed into AK1/AK2 can leave them out (src/x12/envelope/echo.ts).
+   */
+  delimiters?: string | undefined;
 }
 
 export interface FileProblem {

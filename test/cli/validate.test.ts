@@ -1,19 +1,29 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
+import type { Db } from '../../src/db/db.js';
+import { createPgliteDb } from '../../src/db/pglite.js';
+import { unclosable } from '../db/harness.js';
 import { corpusDir, corpusTitle } from '../support/corpus.js';
 import { useTempDirs } from '../support/tmp.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const GOLDEN = join(import.meta.dirname, '../golden/cases');
 
+// Written acknowledgements draw their control numbers from a database: an in-memory one here.
+let db: Db | undefined;
+afterAll(async () => {
+  await db?.close();
+});
+const open = async (): Promise<Db> => unclosable((db ??= await createPgliteDb()));
+
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), now: () => new Date('2026-11-23T10:00:00Z'), env: {} };
-  const code = await main(argv, io);
+  const code = await main(argv, io, { open });
   return { code, out, err };
 }
 
@@ -37,7 +47,7 @@ describe('edibridge validate', () => {
     expect(files).toEqual(['001-000000101.999.x12']);
     const ack = readFileSync(join(dir, 'ik403-7-invalid-code.x12', files[0] as string), 'utf8');
     expect(ack).toContain('AK1*BE*101*005010X220A1~');
-    expect(ack).toContain('IK3*DMG*9*2100A*8~');
+    expect(ack).toContain('IK3*DMG*9*2100*8~');
     expect(ack).toContain('IK4*3*1068*7*Q~');
     expect(ack).toContain('AK9*R*1*1*0~');
   });

@@ -83,6 +83,8 @@ export interface MemberSpec {
   dates?: Array<[string, string]>;
   last: string;
   first: string;
+  /** NM105. */
+  middle?: string;
   ssn?: string;
   /** DMG02 (YYYYMMDD). */
   dob?: string;
@@ -115,7 +117,7 @@ export function member(m: MemberSpec): string[] {
   if (m.group) out.push(seg('REF', '1L', m.group));
   for (const [q, v] of m.refs ?? []) out.push(seg('REF', q, v));
   for (const [q, d] of m.dates ?? []) out.push(seg('DTP', q, 'D8', d));
-  out.push(m.ssn ? seg('NM1', 'IL', '1', m.last, m.first, '', '', '', '34', m.ssn) : seg('NM1', 'IL', '1', m.last, m.first));
+  out.push(m.ssn ? seg('NM1', 'IL', '1', m.last, m.first, m.middle, '', '', '34', m.ssn) : seg('NM1', 'IL', '1', m.last, m.first, m.middle));
   if (m.address) out.push(seg('N3', m.address.line1), seg('N4', m.address.city, m.address.state, m.address.zip));
   if (m.dob) out.push(seg('DMG', 'D8', m.dob, m.gender ?? 'U'));
   if (m.mailing) out.push(seg('NM1', '31', '1'), seg('N3', m.mailing.line1), seg('N4', m.mailing.city, m.mailing.state, m.mailing.zip));

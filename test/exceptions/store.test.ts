@@ -3,7 +3,7 @@
  * TEST_DATABASE_URL when it answers): idempotent recording, the 48-hour due time, filters,
  * allowlisted sorting, overdue against a given clock, and the state machine with history.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/db.js';
@@ -21,7 +21,7 @@ import {
 } from '../../src/exceptions/store.js';
 import { REQUIRE_PG, TEST_DATABASE_URL, pgHarness, pgliteHarness, probePg, redactUrl, useTestDb, type DbHarness } from '../db/harness.js';
 
-const MIGRATION = fileURLToPath(new URL('../../schemas/sql/migrations/000003_exceptions.sql', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../../schemas/sql/migrations/', import.meta.url));
 const RECEIVED = new Date('2026-11-20T09:15:30.123Z');
 
 /** Inserts an inbound file directly (intake is not under test here); returns its id. */
@@ -161,9 +161,14 @@ function describeExceptionStore(kind: Db['kind'], harness: () => DbHarness): voi
 }
 
 describe('exception categories', () => {
-  it('lists the same categories as the migration’s check constraint', () => {
-    const sql = readFileSync(MIGRATION, 'utf8');
-    const list = /category text not null check \(category in \(([^)]*)\)\)/.exec(sql)?.[1] ?? '';
+  it('lists the same categories as the check constraint of the last migration that sets it', () => {
+    // 000003 creates the constraint; a later migration that adds a category replaces it.
+    let list = '';
+    for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort()) {
+      const sql = readFileSync(`${MIGRATIONS}${file}`, 'utf8');
+      const found = /category text not null check \(category in \(([^)]*)\)\)|exception_category_check check \(category in \(([^)]*)\)\)/.exec(sql);
+      if (found) list = found[1] ?? found[2] ?? '';
+    }
     const inSql = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]);
     expect(inSql).toEqual(EXCEPTION_CATEGORY_LIST);
   });

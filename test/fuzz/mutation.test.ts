@@ -43,7 +43,7 @@ describe('mutation fuzzing', () => {
     // Known, still-open engine bugs that explained a violation (see known-bugs.ts and regressions.test.ts).
     if (knownHits.size > 0) {
       console.info(`known bugs hit (${RUNS} runs per property, seed ${SEED}):\n` +
-        [...knownHits].map(([bug, n]) => `  ${String(n).padStart(5)}× ${bug}: ${KNOWN_BUGS[bug].slice(0, 110)}…`).join('\n'));
+        [...knownHits].map(([bug, n]) => `  ${String(n).padStart(5)}× ${bug}: ${(KNOWN_BUGS[bug] ?? '').slice(0, 110)}…`).join('\n'));
     }
   });
 

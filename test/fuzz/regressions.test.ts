@@ -74,9 +74,11 @@ describe('fuzz regressions', () => {
     expectValidAcks(variant('*ZZ*123456789012346*', '*ZZ*~*'), { ta1Contents: false });
   });
 
-  it('IK303 loop ids like 2100A fit element 447 (was: max 4 → IK303 code 5)', () => {
+  it('IK303 is the diagram loop id, AN 1/4: "2100", never the guide\'s "2100A" (was: IK3*NM1*9*2100A*8)', () => {
     const input = variant('NM1*IL*1*DOE*JOHN', 'NM1*IL*9*DOE*JOHN');
-    expect(run(ascii(input)).acks.find((a) => a.kind === '999')?.text).toMatch(/IK3\*NM1\*\d+\*2100A\*8/);
+    const ack = run(ascii(input)).acks.find((a) => a.kind === '999')?.text ?? '';
+    expect(ack).toMatch(/IK3\*NM1\*\d+\*2100\*8~/);
+    expect(ack).not.toMatch(/2100A/);
     expectValidAcks(input);
   });
 
@@ -96,22 +98,40 @@ describe('fuzz regressions', () => {
     expectValidAcks(variant('GS*BE*1234567890*', 'GS*BE**'));
   });
 
-  // Accepted deviation (known-bugs.ts): AK1/AK2 name the received group and set exactly as
-  // sent, even when that value is the fault; the set is rejected with the code that says so.
-  it('echoes an unknown ST01 ("934") in AK2 and rejects the set as not supported', () => {
-    const ack = run(ascii(variant('ST*834*0001', 'ST*934*0001'))).acks.find((a) => a.kind === '999')?.text ?? '';
-    expect(ack).toContain('AK2*934*0001*005010X220A1~');
-    expect(ack).toContain('IK5*R*1~');
+  // AK1/AK2 name the group and set with values that stand in their elements (AK101/AK201
+  // code lists, AK202 AN 4/9); what cannot be named so is answered by a TA1 that rejects.
+  it('an ST01 AK201 cannot carry ("934") rejects the interchange by TA1 024, with no invalid 999 (was: AK2*934)', () => {
+    const input = variant('ST*834*0001', 'ST*934*0001');
+    const o = run(ascii(input));
+    expect(o.acks.map((a) => a.kind)).toEqual(['TA1']);
+    expect(o.acks[0]?.text).toContain('*R*024~');
+    expectValidAcks(input);
   });
-  it('echoes a one-character ST02 in AK2 and rejects the set for its control number', () => {
-    const ack = run(ascii(variant('ST*834*0001', 'ST*834*0').replace('SE*15*0001', 'SE*15*0'))).acks.find((a) => a.kind === '999')?.text ?? '';
-    expect(ack).toContain('AK2*834*0*005010X220A1~');
-    expect(ack).toContain('IK5*R*7~');
+  it('a one-character ST02 is echoed padded to AN 4/9 ("0" → "0000") and the set rejected for it (was: AK2*834*0)', () => {
+    const input = variant('ST*834*0001', 'ST*834*0').replace('SE*15*0001', 'SE*15*0');
+    const ack = run(ascii(input)).acks.find((a) => a.kind === '999')?.text ?? '';
+    expect(ack).toContain('AK2*834*0000*005010X220A1~');
+    expect(ack).toMatch(/IK5\*R\*7[*~]/);
+    expectValidAcks(input);
   });
-  it('echoes an unknown GS01 ("BD") in AK1 and rejects the group as not supported', () => {
-    const ack = run(ascii(variant('GS*BE*', 'GS*BD*'))).acks.find((a) => a.kind === '999')?.text ?? '';
-    expect(ack).toContain('AK1*BD*20213*005010X220A1~');
-    expect(ack).toMatch(/AK9\*R\*1\*1\*0\*1~/);
+  it('a GS08 holding the component separator is echoed without it or a trailing space (was: "005010X220A1 ")', () => {
+    const input = variant('*X*005010X220A1~', '*X*005010X220A1:~');
+    const ack = run(ascii(input)).acks.find((a) => a.kind === '999')?.text ?? '';
+    expect(ack).toContain('AK1*BE*20213*005010X220A1~');
+    expectValidAcks(input);
+  });
+  it('an ST03 with a delimiter and trailing spaces is echoed without them', () => {
+    const input = variant('ST*834*0001*005010X220A1~', 'ST*834*0001*005010X220A1: ~');
+    const ack = run(ascii(input)).acks.find((a) => a.kind === '999')?.text ?? '';
+    expect(ack).toContain('AK2*834*0001*005010X220A1~');
+    expectValidAcks(input);
+  });
+  it('a GS01 AK101 cannot carry ("BD") rejects the interchange by TA1 024, with no invalid 999 (was: AK1*BD)', () => {
+    const input = variant('GS*BE*', 'GS*BD*');
+    const o = run(ascii(input));
+    expect(o.acks.map((a) => a.kind)).toEqual(['TA1']);
+    expect(o.acks[0]?.text).toContain('*R*024~');
+    expectValidAcks(input);
   });
 
   it('a TA1 for an unreadable ISA has valid TA101–TA103 (was: 000000000 and empty TA102/TA103)', () => {

@@ -3,32 +3,19 @@
  * through `edibridge ingest`, then `members show` and `census` read the result back.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import type { Db } from '../../src/db/db.js';
-import { migrate } from '../../src/db/migrate.js';
-import { createPgliteDb } from '../../src/db/pglite.js';
 import { ingestCommand } from '../../src/cli/commands/ingest.js';
 import { enrollmentOf } from '../../src/enrollment/handler.js';
 import { censusCommand, membersCommand } from '../../src/cli/commands/members.js';
-import { readReferenceFile } from '../../src/reference/load-file.js';
-import { loadReferenceData } from '../../src/reference/store.js';
 import { unclosable } from '../db/harness.js';
+import { SAMPLES, useSampleDb } from '../support/sample-db.js';
 import { useTempDirs } from '../support/tmp.js';
 
-const SAMPLES = join(import.meta.dirname, '../../samples');
 const NOW = new Date('2026-11-23T10:00:00Z');
 const KEY = Buffer.alloc(32, 3).toString('hex');
-let db: Db;
-
-beforeAll(async () => {
-  db = await createPgliteDb();
-  await migrate(db);
-  await loadReferenceData(db, await readReferenceFile(join(SAMPLES, 'reference-data.yaml')));
-});
-afterAll(async () => {
-  await db.close();
-});
+const db = useSampleDb();
 
 type Command = (argv: string[], io: Io, options: { open: () => Promise<Db> }) => Promise<number>;
 
@@ -36,7 +23,7 @@ async function run(command: Command, ...argv: string[]): Promise<{ code: number;
   let out = '';
   let err = '';
   const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), now: () => NOW, env: { EDIBRIDGE_PHI_KEY: KEY } };
-  const open = async (): Promise<Db> => unclosable(db);
+  const open = async (): Promise<Db> => unclosable(db());
   const code = await command(argv, io, { open });
   return { code, out, err };
 }

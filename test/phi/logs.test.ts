@@ -74,7 +74,7 @@ describe('PHI never reaches a log line or an error message', () => {
     const bad = writeTemp(phiFileWithError());
     const open = async (): Promise<ReturnType<typeof db>> => unclosable(db());
 
-    expect(await validateCommand([good, bad, '--ack-dir', ackDir()], io)).toBe(1);
+    expect(await validateCommand([good, bad, '--ack-dir', ackDir()], io, { open })).toBe(1);
     expect(await ingestCommand([good, '--ack-dir', ackDir()], io, { open })).toBe(0);
     expect(await ingestCommand([bad, '--ack-dir', ackDir()], io, { open })).toBe(1);
     // A file that is not there: an error message, still without PHI.

@@ -36,6 +36,21 @@ describe('reference data schema', () => {
     expect(lakeside?.cobra_self_administered).toBe(false);
     expect(lakeside?.classes).toEqual([{ code: '1001', description: 'Default class', effective: { from: '1900-01-01' } }]);
     expect(data.plans[0]?.rates[0]?.monthly_rate).toBe('512.40');
+    expect(riverside?.plan_names).toEqual([
+      { name: 'BRONZE HMO 5000', plan: 'HMO10' },
+      { name: 'DENTAL PLUS PPO', plan: 'DEN01' },
+    ]);
+    expect(lakeside?.plan_names).toEqual([]);
+  });
+
+  it('accepts one name on two lines for two plans, and a name that is a plan id on another line', () => {
+    const d = sampleInput();
+    d['groups'][2].plan_names = [
+      { name: 'GOLD', plan: 'PPO01' },
+      { name: 'gold', plan: 'DEN01' },
+      { name: 'VIS01', plan: 'HMO10' },
+    ];
+    expect(parseReferenceData(d).groups[2]?.plan_names).toHaveLength(3);
   });
 
   it('uses the HD03 and HD05 code lists of the 005010X220A1 guide', () => {
@@ -77,6 +92,13 @@ describe('reference data schema', () => {
     ['overlapping rates', (d) => (d['plans'][0].rates[4].effective.from = '2026-12-01'), /^plans\[0\]\.rates\[4\]\.effective: overlaps plans\[0\]\.rates\[0\]/],
     ['misspelt key', (d) => (d['groups'][0].omited_members = 'terminate'), /^groups\[0\]: Unrecognized key/],
     ['bad omission policy', (d) => (d['groups'][0].omitted_members = 'delete'), /^groups\[0\]\.omitted_members: must be one of terminate, review/],
+    // GRP20311 offers HMO10 (HLT) and DEN01 (DEN); its sample plan_names are BRONZE HMO 5000 and DENTAL PLUS PPO.
+    ['a plan name for a plan the group does not offer', (d) => d['groups'][1].plan_names.push({ name: 'ACME PPO', plan: 'PPO01' }), /^groups\[1\]\.plan_names\[2\]\.plan: names no plan this group offers/],
+    ['the same plan name twice on one line, case ignored', (d) => d['groups'][1].plan_names.push({ name: 'Bronze HMO 5000', plan: 'HMO10' }), /^groups\[1\]\.plan_names\[2\]\.name: duplicate plan name on this insurance line, case ignored \(same as groups\[1\]\.plan_names\[0\]\)/],
+    ['a plan name that is another offered plan\'s id on its line', (d) => (d['groups'][2].plan_names = [{ name: 'hmo10', plan: 'PPO01' }]), /^groups\[2\]\.plan_names\[0\]\.name: is the id of another plan the group offers on this insurance line/],
+    ['a plan name longer than HD04 (50)', (d) => (d['groups'][1].plan_names[0].name = 'B'.repeat(51)), /^groups\[1\]\.plan_names\[0\]\.name: must be at most 50 characters/],
+    ['a plan name with padding', (d) => (d['groups'][1].plan_names[0].name = ' BRONZE HMO 5000'), /^groups\[1\]\.plan_names\[0\]\.name: must not be empty or start or end with a space/],
+    ['a plan name holding an X12 delimiter', (d) => (d['groups'][1].plan_names[0].name = 'BRONZE*HMO'), /^groups\[1\]\.plan_names\[0\]\.name: must not contain/],
   ];
   it.each(cases)('refuses %s, naming the path', (_name, mutate, expected) => {
     const d = sampleInput();

@@ -31,6 +31,7 @@ const SAMPLE_TOTALS = {
   plan: 4,
   plan_rate: 20,
   group_plan: 9,
+  group_plan_name: 2,
 };
 
 /** Every reference row, in a stable order: the database "exactly as it was". */
@@ -43,7 +44,7 @@ async function snapshot(db: Db): Promise<Record<string, unknown[]>> {
 }
 
 async function wipe(db: Db): Promise<void> {
-  await db.exec('delete from group_plan; delete from group_class; delete from group_subgroup; delete from plan_rate; delete from employer_group; delete from plan; delete from trading_partner;');
+  await db.exec('delete from group_plan_name; delete from group_plan; delete from group_class; delete from group_subgroup; delete from plan_rate; delete from employer_group; delete from plan; delete from trading_partner;');
 }
 
 function describeReferenceStore(kind: Db['kind'], harness: () => DbHarness): void {
@@ -126,6 +127,7 @@ function describeReferenceStore(kind: Db['kind'], harness: () => DbHarness): voi
       plan: { inserted: 0, updated: 0, deleted: 1, total: 3 },
       plan_rate: { inserted: 0, updated: 0, deleted: 4, total: 16 },
       group_plan: { inserted: 0, updated: 0, deleted: 5, total: 4 },
+      group_plan_name: { inserted: 0, updated: 0, deleted: 0, total: 2 },
     });
     const g = await db().query<{ omitted_members: string }>("select omitted_members from employer_group where group_number = 'GRP20311'");
     expect(g.rows).toEqual([{ omitted_members: 'review' }]);

@@ -75,6 +75,7 @@ describe('toJsonReport', () => {
       loopId: '2100A',
       name: 'Member Name',
       fileOffset: 300,
+      missing: false,
       error: { code: '8', description: 'Segment has data element errors' },
       businessUnit: { name: 'SUBSCRIBER NUMBER REF02' },
       trigger: { segmentId: 'INS', position: 3, loopId: null, element: 1, component: null, ref: null },

@@ -140,6 +140,6 @@ describe('formatReport', () => {
 
   it('handles a file with no interchange', () => {
     const empty = formatReport({ file: 'x', bytes: 0, segments: 0, interchanges: [], problems: [], accepted: false });
-    expect(empty).toBe('File x (0 bytes, 0 segments): NOT FULLY ACCEPTED\n  no interchange found\nSummary: 0 of 0 sets accepted, 0 rejected\n');
+    expect(empty).toBe('File x (0 bytes, 0 segments): NOT FULLY ACCEPTED\n  no interchange (ISA) found\nSummary: no interchange found, nothing accepted\n');
   });
 });

@@ -1,24 +1,25 @@
 /**
- * `edibridge ingest <file> [--partner ID] [--ack-dir DIR] [--json]` — validates a file,
+ * `edibridge ingest <file> [--partner ID] [--ack-dir DIR] [--received-at TIME] [--json]` — validates a file,
  * writes its acknowledgements, hands its accepted sets to their handlers and prints what
  * changed. Exit 0 when the file was applied (or is a resend, which applies nothing), 1 when
  * the file or any of its sets was rejected, 2 for usage errors, a bad setting, or when the
  * ingest was refused or failed (unknown partner, unreadable file, database error).
  */
 import { setHandlers } from '../../app/handlers.js';
-import { IngestFileInput, ingestFile } from '../../ingest/ingest.js';
+import { ingestFile, ingestFileInput } from '../../ingest/ingest.js';
 import { parseCommandArgs, parseInput } from '../args.js';
 import { formatIngest } from '../format/ingest.js';
 import type { CommandOptions, Io } from '../io.js';
 import { progressLine } from '../progress.js';
 import { withApp } from '../run.js';
 
-export const INGEST_USAGE = 'usage: edibridge ingest <file> [--partner ID] [--ack-dir DIR] [--json]';
+export const INGEST_USAGE = 'usage: edibridge ingest <file> [--partner ID] [--ack-dir DIR] [--received-at ISO-TIMESTAMP] [--json]';
 
 export async function ingestCommand(argv: string[], io: Io, options: CommandOptions = {}): Promise<number> {
   const parsed = parseCommandArgs(argv, {
     partner: { type: 'string' },
     'ack-dir': { type: 'string' },
+    'received-at': { type: 'string' },
     json: { type: 'boolean', default: false },
   }, INGEST_USAGE, io);
   if (typeof parsed === 'number') return parsed;
@@ -27,11 +28,12 @@ export async function ingestCommand(argv: string[], io: Io, options: CommandOpti
     io.err(`${INGEST_USAGE}\n`);
     return 2;
   }
-  const input = parseInput(IngestFileInput, {
+  const input = parseInput(ingestFileInput(io.now()), {
     file: positionals[0],
     ...(values.partner !== undefined ? { partner: values.partner } : {}),
     ...(values['ack-dir'] !== undefined ? { ackDir: values['ack-dir'] } : {}),
-  }, INGEST_USAGE, io, { file: '<file>', partner: '--partner', ackDir: '--ack-dir' });
+    ...(values['received-at'] !== undefined ? { receivedAt: values['received-at'] } : {}),
+  }, INGEST_USAGE, io, { file: '<file>', partner: '--partner', ackDir: '--ack-dir', receivedAt: '--received-at' });
   if (typeof input === 'number') return input;
   return withApp(io, options, { json: values.json, failure: 2 }, async (app) => {
     const progress = progressLine(io);
@@ -43,6 +45,7 @@ export async function ingestCommand(argv: string[], io: Io, options: CommandOpti
       log: app.log,
       onProgress: (p) => progress.update(p.phase === 'apply' ? { ...p, phase: 'apply' } : { phase: p.phase, bytes: p.bytes, totalBytes: p.totalBytes }),
       ...(input.partner !== undefined ? { partnerId: input.partner } : {}),
+      ...(input.receivedAt !== undefined ? { receivedAt: input.receivedAt } : {}),
     });
     progress.done();
     io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatIngest(result));

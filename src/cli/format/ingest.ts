@@ -1,17 +1,22 @@
 /** The ingest summary people read: no element values, only counts, controls and categories. */
 import { enrollmentOf } from '../../enrollment/handler.js';
 import { categoryTitle, type ExceptionCategory } from '../../exceptions/categories.js';
+import type { AcknowledgementReceived } from '../../ingest/acknowledgements-received.js';
 import type { IngestResult } from '../../ingest/ingest.js';
+import { ak1Line, ak2Line, ak9Line, ta1Line } from '../../report/received.js';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function formatIngest(r: IngestResult): string {
   const lines = [`${r.file}: file ${r.fileId} from partner ${r.partner}: ${r.status}${r.resumed ? ' (resumed an interrupted ingest)' : ''}`];
+  lines.push(`  received ${r.receivedAt.toISOString()}${r.receivedAtSource === 'given' ? ' (given with --received-at, not observed: the date rules count from it)' : ''}`);
   if (r.note) lines.push(`  ${r.note}`);
   if (r.validation) {
     lines.push(`  validation: ${plural(r.validation.setsAccepted, 'set')} accepted, ${r.validation.setsRejected} rejected`);
   }
   for (const a of r.acknowledgements) lines.push(`  ${a.kind} written: ${a.path ?? a.name}`);
+  for (const a of r.acknowledgementsReceived ?? []) lines.push(...acknowledgementReceivedLines(a));
+  if (r.acknowledgementsReceived?.length && r.acknowledgements.length === 0) lines.push('  nothing sent back: an acknowledgement received is not acknowledged');
   for (const h of r.handlers) {
     if (h.setsAlreadyApplied) lines.push(`  ${plural(h.setsAlreadyApplied, 'set')} applied by the earlier run (${h.transactionSet}, ${h.handler})`);
   }
@@ -42,4 +47,21 @@ export function formatIngest(r: IngestResult): string {
     for (const [cat, n] of cats.sort((a, b) => b[1] - a[1])) lines.push(`    ${String(n).padStart(6)}  ${categoryTitle(cat)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A partner's TA1 or 999: what of ours it answers, the inbound file that was (when recorded), its verdicts. */
+function acknowledgementReceivedLines(r: AcknowledgementReceived): string[] {
+  const a = r.acknowledgement;
+  const ours = r.answers ? ` — our ${r.answers.kind} ${r.answers.name} for file ${r.answers.fileId} (${r.answers.file})` : ' — not one we recorded sending';
+  if (a.kind === 'TA1') {
+    return [
+      `  acknowledgement received: TA1 ${ta1Line(a)}${ours}`,
+      ...(a.faults.length ? [`    this TA1 is malformed: ${a.faults.join('; ')}`] : []),
+    ];
+  }
+  return [
+    `  acknowledgement received: 999 ${ak1Line(a)}${ours}`,
+    `    group verdict (AK9): ${ak9Line(a)}`,
+    ...a.sets.map((s) => `    ${ak2Line(s)}`),
+  ];
 }

@@ -8,7 +8,7 @@ import type { Coverage, FileAction, MaintenanceType, MemberEvent } from '../even
 import type { PhiProtector } from '../../phi/protector.js';
 import type { ExceptionCategory } from '../../exceptions/categories.js';
 import { addDays, addMonths, ageOn, daysBetween, monthsTouched } from './dates.js';
-import { classValidOn, type GroupRules } from './group-rules.js';
+import { classValidOn, planNameKey, type GroupRules } from './group-rules.js';
 import { matchMember, sameName } from './match.js';
 import {
   CHILD_RELATIONSHIPS,
@@ -128,6 +128,39 @@ const COBRA_36_MONTH_EVENTS = new Set(['3', '4', '5', '6', '7', '8']);
 /** A disabled qualified beneficiary extends 18 months to 29. */
 const COBRA_DISABILITY_MONTHS = 29;
 
+/** How every hold of a dependent child aged 26 or over coming back into coverage begins. */
+const ADULT_CHILD_BACK = 'The file would put a dependent child aged 26 or over back into coverage';
+
+/** Who an exception about an event's member is about, without PHI. */
+function whoOf(event: MemberEvent): string {
+  if (event.subscriber) return 'the subscriber';
+  if (event.relationship === '01') return 'the spouse';
+  return CHILD_RELATIONSHIPS.has(event.relationship) ? 'the dependent child' : 'the dependent';
+}
+
+/**
+ * Dates that cannot be true, a business reject each (the 999 cannot carry them): a birth date
+ * after the file was received, a coverage ending before it begins (HD DTP*349 before its
+ * DTP*348), an eligibility ending before it begins (DTP*357 before DTP*356).
+ */
+function impossibleDate(event: MemberEvent, receivedDate: string): Hold | undefined {
+  const who = whoOf(event);
+  const birth = event.demographics?.birthDate;
+  if (birth !== undefined && birth > receivedDate) {
+    return new Hold('birth-date-in-future', `The date of birth of ${who} (DMG02) is after the day the file was received (${receivedDate}); nothing of this member was applied. Send the correct date of birth.`);
+  }
+  const { eligibilityBegin: begin, eligibilityEnd: end } = event.dates;
+  if (begin !== undefined && end !== undefined && end < begin) {
+    return new Hold('eligibility-ends-before-begin', `The eligibility of ${who} ends (DTP*357) before it begins (DTP*356); nothing of this member was applied. Correct the eligibility begin or end date.`);
+  }
+  for (const c of event.coverages) {
+    if (c.dates.begin !== undefined && c.dates.end !== undefined && c.dates.end < c.dates.begin) {
+      return new Hold('coverage-ends-before-begin', `The ${c.line ?? ''} coverage of ${who} ends (DTP*349) before it begins (DTP*348); nothing of this member was applied. Correct the coverage begin or end date.`);
+    }
+  }
+  return undefined;
+}
+
 /** 2000 REF qualifiers read as the member's subgroup and class (see the README). */
 export const SUBGROUP_REF = 'DX';
 export const CLASS_REF = '17';
@@ -211,6 +244,13 @@ export class EnrollmentApplier {
     }
     const ssnHmac = this.ssnIndexOf(event);
     const match = matchMember(family, event, ssnHmac, ssnHmac !== null && ssnElsewhere(ssnHmac));
+    const impossible = impossibleDate(event, this.ctx.receivedDate);
+    if (impossible) {
+      // A business reject: nothing of the member is applied, whoever it turns out to be.
+      if (match.kind === 'matched') this.seen.add(match.member);
+      else if (match.kind === 'uncertain') for (const m of family.members) this.seen.add(m);
+      return hold(impossible, match.kind === 'matched' ? match.member : undefined);
+    }
     if (match.kind === 'uncertain') {
       // Unsure who this is: nobody in the family counts as omitted from a full file.
       for (const m of family.members) this.seen.add(m);
@@ -320,6 +360,9 @@ export class EnrollmentApplier {
     const coverages = this.coveragesOf(event, group, fields.eligibilityBegin);
     const begin = fields.eligibilityBegin ?? earliest(coverages.map((c) => c.beginDate)) ?? this.ctx.fileEffectiveDate ?? this.ctx.receivedDate;
     this.checkEnrollment(event, group, { ...fields, classCode: fields.classCode ?? member.classCode }, begin, member);
+    if (this.adultChildFrom(member, event, begin)) {
+      throw new Hold('dependent-age-26', `${ADULT_CHILD_BACK} (a re-enrollment after coverage ended); nothing was applied. Decide whether the child qualifies (disability or another extension).`);
+    }
     const previous = snapshot(member, ['eligibilityBegin', 'eligibilityEnd', 'cancelled']);
     setField(member, 'eligibilityBegin', begin);
     setField(member, 'eligibilityEnd', this.cobraEnd(event, begin));
@@ -351,6 +394,7 @@ export class EnrollmentApplier {
     const effective = event.dates.maintenanceEffective ?? this.ctx.fileEffectiveDate ?? this.ctx.today;
     this.checkEnrollment(event, group, { ...fields, classCode: fields.classCode ?? member.classCode }, effective, member);
     const plans = this.planChanges(event, group, member);
+    this.checkAdultChildCoverage(member, event, plans);
     const changed = this.applyFields(member, event, fields, family);
     let coveragesChanged = false;
     for (const p of plans) coveragesChanged = this.applyCoverageChange(member, event, p) || coveragesChanged;
@@ -530,11 +574,12 @@ export class EnrollmentApplier {
         if (dep !== member && !dep.isSubscriber && dep.eligibilityEnd === priorEnd && dep.cancelled === member.cancelled) targets.push(dep);
       }
     }
-    if (this.isAdultChild(member, this.ctx.today)) {
-      throw new Hold('dependent-age-26', 'A reinstatement for a dependent child aged 26 or over goes to a person; nothing was applied.');
+    const resume = priorEnd === null ? member.eligibilityBegin : addDays(priorEnd, 1);
+    if (this.adultChildFrom(member, event, resume)) {
+      throw new Hold('dependent-age-26', `${ADULT_CHILD_BACK} (a reinstatement); nothing was applied. Decide whether the child qualifies (disability or another extension).`);
     }
     for (const m of targets) {
-      if (m !== member && this.isAdultChild(m, this.ctx.today)) {
+      if (m !== member && this.adultChildFrom(m, undefined, resume)) {
         this.exception('dependent-age-26', event, family, 'The subscriber was reinstated; a dependent child aged 26 or over is not reinstated automatically.', m);
         continue;
       }
@@ -602,6 +647,44 @@ export class EnrollmentApplier {
     return !m.isSubscriber && CHILD_RELATIONSHIPS.has(m.relationship) && m.birthDate !== null && ageOn(m.birthDate, on) >= 26;
   }
 
+  /**
+   * Whether coverage that would start again on `resume` covers a dependent child aged 26 or
+   * over: the age on `resume`, or today when later. The birth date on file, else the file's.
+   */
+  private adultChildFrom(m: StoredMember, event: MemberEvent | undefined, resume: string): boolean {
+    const birth = m.birthDate ?? event?.demographics?.birthDate ?? null;
+    const on = resume > this.ctx.today ? resume : this.ctx.today;
+    return !m.isSubscriber && CHILD_RELATIONSHIPS.has(m.relationship) && birth !== null && ageOn(birth, on) >= 26;
+  }
+
+  /**
+   * A change (001, or a 021/030 for a member in force) that would put a dependent child aged
+   * 26 or over back into coverage, or keep it covered longer, goes to a person: a line
+   * reopened (HD 025), a line opened that the child does not have now, or an end date on file
+   * cleared or moved later (a far-future end reads as open-ended).
+   */
+  private checkAdultChildCoverage(member: StoredMember, event: MemberEvent, plans: Array<{ c: Coverage; planId: string | null }>): void {
+    if (member.isSubscriber || !CHILD_RELATIONSHIPS.has(member.relationship)) return;
+    for (const { c, planId } of plans) {
+      if (c.maintenanceCode === '024') continue;
+      const current = member.coverages.find((x) => x.insuranceLine === c.line && !x.cancelled && (x.endDate === null || x.endDate >= this.ctx.today));
+      let resume: string | undefined;
+      if (c.maintenanceCode === '025') {
+        const ended = member.coverages.filter((x) => x.insuranceLine === c.line && x.endDate !== null).sort((a, b) => (a.endDate! < b.endDate! ? 1 : -1))[0];
+        if (ended && !current) resume = ended.cancelled ? ended.beginDate : addDays(ended.endDate!, 1);
+      } else if (!current) {
+        resume = c.dates.begin ?? c.dates.maintenanceEffective ?? event.dates.maintenanceEffective ?? this.ctx.fileEffectiveDate ?? this.ctx.today;
+      } else if (current.endDate !== null) {
+        const samePlan = current.planId === planId && current.coverageLevel === (c.coverageLevel ?? current.coverageLevel);
+        const end = c.dates.end !== undefined ? this.openEnd(c.dates.end) : samePlan ? current.endDate : null;
+        if (end === null || end > current.endDate) resume = addDays(current.endDate, 1);
+      }
+      if (resume !== undefined && this.adultChildFrom(member, event, resume)) {
+        throw new Hold('dependent-age-26', `${ADULT_CHILD_BACK} (a change that reopens, opens or extends the ${c.line ?? ''} coverage); nothing was applied. Decide whether the child qualifies (disability or another extension).`);
+      }
+    }
+  }
+
   // ---- coverages -----------------------------------------------------------------
 
   /** The event's 2300 loops as coverages to open (add / re-enrollment). */
@@ -626,15 +709,24 @@ export class EnrollmentApplier {
     return end;
   }
 
-  /** HD04 when it names a plan the group offers on HD03's line; else the group's only plan on that line. */
+  /**
+   * HD04 (trimmed) when it is the id of a plan the group offers on HD03's line, or one of the
+   * group's names for a plan on that line (case ignored); with no HD04, the group's only plan
+   * on that line. Never a guess: anything else is `unknown-plan`.
+   */
   private planOf(c: Coverage, group: GroupRules): string {
     const named = c.planDescription?.trim();
-    if (named && group.plans.get(named) === c.line) return named;
-    if (!named) {
+    if (named) {
+      if (group.plans.get(named) === c.line) return named;
+      const byName = c.line === undefined ? undefined : group.planNames.get(planNameKey(c.line, named));
+      if (byName !== undefined) return byName;
+    } else {
       const onLine = [...group.plans].filter(([, line]) => line === c.line);
       if (onLine.length === 1) return onLine[0]![0];
     }
-    throw new Hold('unknown-plan', 'A coverage names a plan the group does not offer on that insurance line; nothing was applied.');
+    throw new Hold('unknown-plan', named
+      ? "A coverage's plan (HD04) is neither a plan the group offers on that insurance line nor one of the group's names for one; nothing was applied. Correct the plan in the file, or add the name to the group's plan_names in the reference data."
+      : 'A coverage gives no plan (HD04) and the group offers more than one plan, or none, on that insurance line; nothing was applied. Send the plan.');
   }
 
   private planChanges(event: MemberEvent, group: GroupRules, member: StoredMember): Array<{ c: Coverage; planId: string | null }> {

@@ -1,9 +1,10 @@
 /**
  * The reference data the apply rules consult, loaded once per ingest: each group's partner,
- * COBRA and full-file settings, subgroups, classes with their effective periods, and the
- * plans it offers by insurance line.
+ * COBRA and full-file settings, subgroups, classes with their effective periods, the
+ * plans it offers by insurance line, and what its files call them (HD04 plan names).
  */
 import type { Db } from '../../db/db.js';
+import { normalisePlanName } from '../../reference/schema.js';
 
 export interface ClassPeriod {
   from: string;
@@ -19,6 +20,13 @@ export interface GroupRules {
   classes: ReadonlyMap<string, ClassPeriod>;
   /** Plan id → its insurance line, for the plans the group offers. */
   plans: ReadonlyMap<string, string>;
+  /** planNameKey(line, HD04) → plan id: the group's names for its plans. */
+  planNames: ReadonlyMap<string, string>;
+}
+
+/** The key of an HD04 plan name on an insurance line: trimmed, case ignored. */
+export function planNameKey(line: string, name: string): string {
+  return `${line}\u0000${normalisePlanName(name)}`;
 }
 
 export async function loadGroupRules(db: Db): Promise<Map<string, GroupRules>> {
@@ -32,6 +40,9 @@ export async function loadGroupRules(db: Db): Promise<Map<string, GroupRules>> {
   const plans = await db.query<{ group_number: string; plan_id: string; insurance_line: string }>(
     'select gp.group_number, gp.plan_id, p.insurance_line from group_plan gp join plan p on p.id = gp.plan_id',
   );
+  const names = await db.query<{ group_number: string; insurance_line: string; name: string; plan_id: string }>(
+    'select group_number, insurance_line, name, plan_id from group_plan_name',
+  );
   const out = new Map<string, GroupRules>();
   for (const g of groups.rows) {
     out.set(g.group_number, {
@@ -44,6 +55,7 @@ export async function loadGroupRules(db: Db): Promise<Map<string, GroupRules>> {
         classes.rows.filter((r) => r.group_number === g.group_number).map((r) => [r.code, { from: r.effective_from, to: r.effective_to }]),
       ),
       plans: new Map(plans.rows.filter((r) => r.group_number === g.group_number).map((r) => [r.plan_id, r.insurance_line])),
+      planNames: new Map(names.rows.filter((r) => r.group_number === g.group_number).map((r) => [planNameKey(r.insurance_line, r.name), r.plan_id])),
     });
   }
   return out;

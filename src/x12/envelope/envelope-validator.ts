@@ -12,6 +12,7 @@ import { packString, type Segment } from '../tokenize/segment.js';
 import type { TokenProblem, TokenSink, IsaFault } from '../tokenize/tokenizer.js';
 import { SetValidator } from '../validate/set-validator.js';
 import { isValidDate, isValidTime } from '../validate/values.js';
+import { groupEchoable, setEchoable } from './echo.js';
 import { checkIsa, readIsa, type IsaCheckOptions } from './isa.js';
 
 const KEY_ISA = packString('ISA');
@@ -21,8 +22,15 @@ const KEY_GE = packString('GE');
 const KEY_ST = packString('ST');
 const KEY_SE = packString('SE');
 
-/** Faults after which the interchange is not processed (TA104 R); others are E. */
+/**
+ * Faults that may leave the interchange "accepted with errors" (TA104 E): E tells the
+ * sender not to send it again, so it is only given where everything sent was received and
+ * is answered by a 999. Each of these is fatal (R) where that cannot be said
+ * (OpenInterchange.mayLoseData): 021 when IEA01 counts more groups than arrived or cannot
+ * be read, 024 for a group or set no 999 can name and for segments outside any set.
+ */
 const NON_FATAL: ReadonlySet<Ta105> = new Set<Ta105>(['001', '021', '024']);
+const FA_ONLY: ReadonlySet<string> = new Set(['FA']);
 /** Interchanges answered for unreadable ISA headers, at most, in one file. */
 const MAX_UNREADABLE_INTERCHANGES = 100;
 /** File-level problems kept, at most, in one report. */
@@ -64,6 +72,8 @@ export const inlineChecker: SetCheckerFactory = (guide, _result, maxErrors) =>
 interface OpenInterchange {
   result: InterchangeResult;
   notes: Ta105[];
+  /** Something sent may have been lost or goes unanswered by a 999: never TA104 E. */
+  mayLoseData: boolean;
   groupCount: number;
   groupControls: Set<string>;
 }
@@ -89,7 +99,11 @@ export class EnvelopeValidator implements TokenSink {
   private set: OpenSet | null = null;
   private readonly seenInterchanges = new Set<string>();
   private repetitionValid = true;
+  /** The current interchange's delimiters as text (for the values AK1/AK2 echo). */
+  private delimiterText = '';
   private unreadableIsas = 0;
+  /** Invisible separators noted, by name: the first one's note and how many were seen. */
+  private readonly invisibles = new Map<string, { text: string; count: number; problem: FileProblem }>();
   private suppressedProblems = 0;
 
   constructor(private readonly registry: GuideRegistry, private readonly options: EnvelopeOptions = {}) {}
@@ -109,6 +123,8 @@ export class EnvelopeValidator implements TokenSink {
 
   interchangeStart(delimiters: Readonly<Delimiters>): void {
     this.repetitionValid = delimiters.repetition >= 0;
+    const d = [delimiters.element, delimiters.component, delimiters.repetition, delimiters.segment];
+    this.delimiterText = String.fromCharCode(...d.filter((b) => b >= 0));
   }
 
   segment(seg: Segment): void {
@@ -157,8 +173,23 @@ export class EnvelopeValidator implements TokenSink {
         return;
       case 'segment-too-long':
         this.addProblem({ kind: p.kind, message: 'A segment is longer than any X12 segment can be; skipped', fileOffset: p.fileOffset });
-        this.note('024');
+        // Inside a set, the set's 999 rejects it (SE01 no longer matches); elsewhere it is lost.
+        this.note('024', this.set === null);
         return;
+      case 'invisible-separator': {
+        // A note, not an error: the first of each kind with its offset, and how many followed.
+        const seen = this.invisibles.get(p.name);
+        if (seen) {
+          seen.count++;
+          seen.problem.message = `${seen.text} (and ${seen.count - 1} more), tolerated like a line break`;
+          return;
+        }
+        const text = `${p.name} (${p.bytes}) after a segment terminator at byte ${p.fileOffset}`;
+        const problem: FileProblem = { kind: 'note', message: `${text}, tolerated like a line break`, fileOffset: p.fileOffset };
+        this.invisibles.set(p.name, { text, count: 1, problem });
+        this.addProblem(problem);
+        return;
+      }
       default: {
         const never: never = p;
         throw new Error(`unknown token problem ${JSON.stringify(never)}`);
@@ -208,9 +239,10 @@ export class EnvelopeValidator implements TokenSink {
       sendTa1: false,
       groups: [],
       fileOffset: seg.fileOffset,
+      delimiters: this.delimiterText,
     };
     this.interchanges.push(result);
-    this.ic = { result, notes, groupCount: 0, groupControls: new Set() };
+    this.ic = { result, notes, mayLoseData: false, groupCount: 0, groupControls: new Set() };
   }
 
   private onIea(seg: Segment): void {
@@ -221,7 +253,11 @@ export class EnvelopeValidator implements TokenSink {
     }
     this.closeGroup(seg.fileOffset);
     const count = seg.element(1);
-    if (!/^\d{1,5}$/.test(count) || Number(count) !== ic.groupCount) ic.notes.push('021');
+    if (!/^\d{1,5}$/.test(count) || Number(count) !== ic.groupCount) {
+      ic.notes.push('021');
+      // More declared than arrived (or no readable count): a group may be missing.
+      if (!/^\d{1,5}$/.test(count) || Number(count) > ic.groupCount) ic.mayLoseData = true;
+    }
     if (seg.element(2) !== ic.result.control) ic.notes.push('001');
     this.finishOpen(ic);
   }
@@ -236,12 +272,16 @@ export class EnvelopeValidator implements TokenSink {
   }
 
   private finishOpen(ic: OpenInterchange): void {
-    finishInterchange(ic.result, ic.notes);
+    finishInterchange(ic.result, ic.notes, ic.mayLoseData);
     this.ic = null;
   }
 
-  private note(note: Ta105): void {
-    this.ic?.notes.push(note);
+  /** `mayLoseData`: this fault leaves something sent unanswered by a 999 (TA104 R). */
+  private note(note: Ta105, mayLoseData = false): void {
+    const ic = this.ic;
+    if (!ic) return;
+    ic.notes.push(note);
+    if (mayLoseData) ic.mayLoseData = true;
   }
 
   // ---------------------------------------------------------------- group
@@ -265,10 +305,13 @@ export class EnvelopeValidator implements TokenSink {
     if (seg.count < 8 || !functionalId || !seg.has(2) || !seg.has(3) || seg.element(7) !== 'X' ||
       !isValidDate(seg.buf, seg.rangeStart(4), seg.rangeEnd(4)) || seg.length(4) !== 8 ||
       !isValidTime(seg.buf, seg.rangeStart(5), seg.rangeEnd(5))) ic.notes.push('024');
-    // A group whose identity cannot be echoed in an AK1 cannot get a 999: the TA1 says so.
-    const identifiable = /^[A-Z0-9]{2}$/.test(functionalId) && /^\d{1,9}$/.test(control) && /^[ -~]{1,12}$/.test(version);
+    // A group whose identity cannot be echoed in an AK1 cannot get a 999: the TA1 rejects
+    // the interchange, so nothing of it is lost. An FA group (999s) is never answered by a
+    // 999, so a fault in its header leaves nothing unanswered that would otherwise be.
+    const fa = functionalId === 'FA';
+    const identifiable = groupEchoable(functionalId, control, version, this.delimiterText, fa ? FA_ONLY : undefined);
     let supported = false;
-    if (!identifiable) ic.notes.push('024');
+    if (!identifiable) this.note('024', !fa);
     else if (!this.registry.supportsGroup(functionalId)) codes.push('1');
     else if (!this.registry.supportsVersion(functionalId, version)) codes.push('2');
     else supported = true;
@@ -338,14 +381,21 @@ export class EnvelopeValidator implements TokenSink {
     if (!/^[ -~]{4,9}$/.test(control)) codes.push('7');
     else if (g.setControls.has(control)) codes.push('23');
     g.setControls.add(control);
+    // A set AK201 cannot name gets no valid 999: the TA1 rejects the interchange instead.
+    if (g.result.acknowledge && !setEchoable(id, this.delimiterText)) this.note('024', true);
     let guide: CompiledGuide | undefined;
     // A set in a group we cannot process is not accepted: the group's code says why.
     if (!g.supported) codes.push(g.result.codes.includes('2') ? 'I6' : '1');
-    else if (codes.length === 0) {
+    else if (!codes.includes('6')) {
+      // Whatever else is wrong with its envelope (ST02, a duplicate, ST03), a set whose
+      // guide is known is checked against it, so every error is reported in one round.
       const fid = g.result.functionalId;
       if (!this.registry.supportsSet(fid, id)) codes.push('1');
-      else if (st03 && st03 !== g.result.version && !this.registry.find(fid, id, st03)) codes.push('19');
-      else {
+      else if (st03 && st03 !== g.result.version && !this.registry.find(fid, id, st03)) {
+        codes.push('19');
+        // ST03 names no guide we know: the group's version (GS08) still does.
+        guide = this.registry.find(fid, id, g.result.version);
+      } else {
         guide = this.registry.find(fid, id, convention);
         if (!guide) codes.push('I6');
       }
@@ -394,7 +444,8 @@ export class EnvelopeValidator implements TokenSink {
     }
     // A TA1 stands between ISA and IEA on its own: an interchange acknowledgment.
     if (seg.id === 'TA1' && this.ic && !this.group) return;
-    this.note('024');
+    // It may be part of a set whose ST was garbled: nothing here may be taken as answered.
+    this.note('024', true);
     this.addProblem({ kind: 'stray-segment', message: `Segment ${seg.id.slice(0, 3)} outside any transaction set`, fileOffset: seg.fileOffset });
   }
 
@@ -451,12 +502,12 @@ function finishGroup(g: GroupResult): void {
   else g.status = g.sets.some((s) => s.status === 'E') ? 'E' : 'A';
 }
 
-function finishInterchange(r: InterchangeResult, notes: Ta105[]): void {
+function finishInterchange(r: InterchangeResult, notes: Ta105[], mayLoseData = false): void {
   const unique = [...new Set(notes)];
   const first = unique[0];
   r.note = first ?? '000';
   r.otherNotes = unique.slice(1);
-  r.status = !first ? 'A' : unique.every((n) => NON_FATAL.has(n)) ? 'E' : 'R';
+  r.status = !first ? 'A' : !mayLoseData && unique.every((n) => NON_FATAL.has(n)) ? 'E' : 'R';
   r.sendTa1 = r.status !== 'A' || r.ackRequested;
 }
 

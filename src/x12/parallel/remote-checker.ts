@@ -88,7 +88,8 @@ export class RemoteSetChecker implements SetChecker {
       delimiters: this.delimiters,
       functionalId: this.guide.functionalGroup,
       setId: this.guide.transactionSet,
-      convention: this.result.convention,
+      // The guide's own version: a set with an unknown ST03 is checked against GS08's guide.
+      convention: this.guide.version,
       maxErrors: this.maxErrors,
     }, this.result);
   }

@@ -26,7 +26,12 @@ export type TokenProblem =
   /** The file ended inside a segment (no terminator). */
   | { kind: 'unterminated-segment'; fileOffset: number; length: number }
   /** A segment longer than MAX_SEGMENT_BYTES; skipped. */
-  | { kind: 'segment-too-long'; fileOffset: number };
+  | { kind: 'segment-too-long'; fileOffset: number }
+  /**
+   * An invisible character between segments, skipped like a line break (see INVISIBLE):
+   * `name` is its Unicode name, `bytes` its UTF-8 bytes in hex ("E2 80 A8").
+   */
+  | { kind: 'invisible-separator'; fileOffset: number; name: string; bytes: string };
 
 export type IsaFault =
   | 'truncated'
@@ -61,6 +66,27 @@ export interface TokenizerOptions {
 const isAlnum = (b: number): boolean =>
   (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === CR || b === LF || b === 0x0c || b === 0x0b;
+/**
+ * Invisible characters tolerated after a segment terminator, as CR/LF are: Unicode's line
+ * and paragraph separators and NEL (what a text tool may write for a line break) and the
+ * zero-width no-break space U+FEFF (a byte-order mark left by concatenating files). Each
+ * is skipped and reported as a note naming it; none can begin a segment, since a segment
+ * ID is ASCII. Other bytes there are left to the segment, whose ID is then unrecognized.
+ */
+const INVISIBLE: ReadonlyArray<{ bytes: readonly number[]; name: string }> = [
+  { bytes: [0xe2, 0x80, 0xa8], name: 'U+2028 LINE SEPARATOR' },
+  { bytes: [0xe2, 0x80, 0xa9], name: 'U+2029 PARAGRAPH SEPARATOR' },
+  { bytes: [0xc2, 0x85], name: 'U+0085 NEXT LINE (NEL)' },
+  { bytes: [0xef, 0xbb, 0xbf], name: 'U+FEFF BYTE ORDER MARK' },
+];
+
+/** Bytes as hex pairs: "E2 80 A8". */
+export function hexBytes(buf: Uint8Array, from: number, to: number): string {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push((buf[i] as number).toString(16).toUpperCase().padStart(2, '0'));
+  return out.join(' ');
+}
+
 const isIsaAt = (b: Uint8Array, p: number): boolean =>
   b[p] === 0x49 && b[p + 1] === 0x53 && b[p + 2] === 0x41;
 
@@ -163,13 +189,22 @@ export class Tokenizer {
         p = t + 1;
       }
       // White space between segments is not part of either; nor is a byte-order mark
-      // before an interchange (files are often concatenated, each with its own).
+      // before an interchange (files are often concatenated, each with its own), nor an
+      // invisible separator (INVISIBLE), which is noted.
       for (;;) {
         while (p < n && isSpace(buf[p] as number)) p++;
-        if (this.inInterchange || buf[p] !== 0xef) break;
-        if (p + 2 >= n && !atEnd) return p;
-        if (buf[p + 1] !== 0xbb || buf[p + 2] !== 0xbf) break;
-        p += 3;
+        // One comparison on the hot path: every segment ID starts with an ASCII byte.
+        if (p >= n || (buf[p] as number) < 0x80) break;
+        if (!this.inInterchange && buf[p] === 0xef) {
+          if (p + 2 >= n && !atEnd) return p;
+          if (buf[p + 1] !== 0xbb || buf[p + 2] !== 0xbf) break;
+          p += 3;
+          continue;
+        }
+        const q = this.invisibleAt(buf, p, atEnd);
+        if (q === -1) return p; // need more bytes
+        if (q === p) break;
+        p = q;
       }
       if (p >= n) return n;
       if (n - p < 4 && !atEnd) return p;
@@ -220,6 +255,26 @@ export class Tokenizer {
       }
       p = next;
     }
+  }
+
+  /**
+   * At p (a byte >= 0x80 between segments, inside an interchange): the offset past a
+   * tolerated invisible character, after noting it; p when there is none; -1 when the
+   * bytes end before it can be told.
+   */
+  private invisibleAt(buf: Uint8Array, p: number, atEnd: boolean): number {
+    const n = buf.length;
+    for (const c of INVISIBLE) {
+      const b = c.bytes;
+      let k = 0;
+      while (k < b.length && p + k < n && buf[p + k] === b[k]) k++;
+      if (k === b.length) {
+        this.sink.problem({ kind: 'invisible-separator', fileOffset: this.base + p, name: c.name, bytes: hexBytes(buf, p, p + k) });
+        return p + k;
+      }
+      if (p + k >= n && !atEnd) return -1;
+    }
+    return p;
   }
 
   /** Reads one segment at p with the current delimiters; returns the offset after it, or -1. */
@@ -277,6 +332,8 @@ export class Tokenizer {
       count++;
       p = t + 1;
       while (p < n && isSpace(buf[p] as number)) p++;
+      // An invisible separator (or other non-ASCII byte) is for scan() to judge.
+      if (p < n && (buf[p] as number) >= 0x80) break;
     }
     if (count > 0) {
       this.ordinal += count;

@@ -8,6 +8,7 @@ import type { ElementError, SegmentError, SituationalTrigger } from '../report.j
 import type { CompiledBusinessUnit, CompiledElement, CompiledGuide, CompiledLoop, CompiledNode, CompiledSegment } from '../schema/compiled.js';
 import type { Segment } from '../tokenize/segment.js';
 import { latin1, packBytes } from '../tokenize/segment.js';
+import { hexBytes } from '../tokenize/tokenizer.js';
 import { checkDateTimePeriod, checkValue, maskCodes } from './values.js';
 
 class Frame {
@@ -31,6 +32,18 @@ class Frame {
 }
 
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+/** Invisible bytes named at most, before "…". */
+const MAX_NAMED_BYTES = 8;
+
+/** The segment's leading run of bytes outside printable ASCII, as hex ("E2 80 8B"), or ''. */
+function invisibleLead(seg: Segment): string {
+  const b = seg.buf;
+  let i = seg.start;
+  while (i < seg.end && ((b[i] as number) <= 0x20 || (b[i] as number) > 0x7e)) i++;
+  if (i === seg.start) return '';
+  const shown = Math.min(i, seg.start + MAX_NAMED_BYTES);
+  return hexBytes(b, seg.start, shown) + (shown < i ? ' …' : '');
+}
 const UNSEEN = -2;
 
 export interface SetValidatorOptions {
@@ -246,7 +259,10 @@ export class SetValidator {
     if (!SEGMENT_ID.test(seg.id)) code = '1';
     else if (!this.guide.segmentIds.has(seg.id)) code = '6';
     else code = this.earlierInLoop(f, seg) ? '7' : '2';
-    this.addSegmentError(seg, position, f.loop.reportId, code, undefined);
+    // Invisible bytes before it are named by their bytes (never printable ones: they may be PHI).
+    const lead = code === '1' ? invisibleLead(seg) : '';
+    const name = lead ? `segment starting with invisible bytes ${lead}` : undefined;
+    this.push({ segmentId: seg.id, position, loopId: f.loop.reportId || undefined, code, elements: [], name, fileOffset: seg.fileOffset });
   }
 
   /** Whether the segment belongs to the current loop, but before where we are. */
