@@ -107,6 +107,10 @@ class TimedDb implements Db {
     return this.timing.time('(script)', () => this.inner.exec(script));
   }
 
+  script<R = Record<string, unknown>>(text: string): Promise<QueryResult<R>> {
+    return this.timing.time('(script)', () => this.inner.script<R>(text));
+  }
+
   copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {
     return this.timing.time(`copy ${table}`, () => this.inner.copyFrom(table, columns, data));
   }

@@ -9,6 +9,7 @@ import { DB_USAGE, dbCommand } from './commands/db.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from './commands/exceptions.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
+import { SERVE_USAGE, serveCommand } from './commands/serve.js';
 import { SETUP_USAGE, setupCommand } from './commands/setup.js';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate.js';
 import { processIo, type CommandOptions, type Io } from './io.js';
@@ -42,6 +43,9 @@ commands:
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
+  ${SERVE_USAGE.replace('usage: ', '')}
+      Run the service: the job engine's workers (pg-boss in the database) and /healthz,
+      /readyz, /metrics on EDIBRIDGE_HTTP_PORT (default 8080); SIGTERM stops it gracefully.
 
 The database is brought up to date when a command first opens it (EDIBRIDGE_MIGRATE=off
 refuses a database that is behind instead). Logs are JSON lines on stderr
@@ -67,6 +71,8 @@ export async function main(argv: string[], io: Io = processIo, options: CommandO
       return censusCommand(rest, io, options);
     case 'cards':
       return cardsCommand(rest, io, options);
+    case 'serve':
+      return serveCommand(rest, io, options);
     case undefined:
     case 'help':
     case '--help':

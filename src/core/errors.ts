@@ -24,6 +24,28 @@ export type ErrorCode =
   | 'NOT_FOUND'
   /** A change the record's state does not allow (a resolved exception reopened). */
   | 'INVALID_STATE'
+  /** Object store (src/transport/store): cannot be reached or written now; worth retrying later. */
+  | 'STORE_UNAVAILABLE'
+  /** Object store: a key it refuses (`..`, absolute, empty segment, too long, clashes with a folder). */
+  | 'STORE_KEY_INVALID'
+  /** Object store: fewer or more bytes arrived than the stated content length; nothing kept. */
+  | 'STORE_LENGTH_MISMATCH'
+  /** Object store: any other refusal (access denied, no such bucket, no credentials). */
+  | 'STORE_FAILED'
+  /** A job's data does not match its queue's schema (src/worker): failed, never retried. */
+  | 'JOB_INVALID'
+  /** A job ran past its queue's expiry (src/worker): failed back to its queue for a retry. */
+  | 'JOB_EXPIRED'
+  /** SFTP (src/transport/sftp): the partner's server cannot be reached, or the connection dropped; worth retrying later. */
+  | 'SFTP_UNAVAILABLE'
+  /** SFTP: the server refused an operation (status 3, permission denied). */
+  | 'SFTP_PERMISSION_DENIED'
+  /** SFTP: no such file or folder (status 2). */
+  | 'SFTP_NOT_FOUND'
+  /** SFTP: any other refusal (status 4 failure, authentication refused, unsupported operation). */
+  | 'SFTP_FAILED'
+  /** SFTP: the server's host key is not the pinned one (context: partner, host, fingerprint seen). */
+  | 'HOST_KEY_MISMATCH'
   | 'INTERNAL';
 
 export class EdiBridgeError extends Error {

@@ -8,7 +8,8 @@
  *   PostgreSQL server, chosen when DATABASE_URL is set) or `pglite` (PostgreSQL compiled to
  *   WASM, in this process, kept under ./data/pglite; single-process).
  * - **statement**: one SQL command. `query` runs exactly one, with `$1…` parameters.
- * - **script**: several statements separated by `;`, without parameters (`exec`).
+ * - **script**: several statements separated by `;`, without parameters (`exec`, or
+ *   `script` when the last statement's rows are wanted, as pg-boss's `executeSql` needs).
  * - **transaction**: `transaction(fn)` runs `fn` with a `Db` bound to one transaction:
  *   committed when `fn` resolves, rolled back when it throws. A nested `transaction` on
  *   that handle is a savepoint: its failure rolls back only itself.
@@ -42,6 +43,13 @@ export interface Db {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** A script of several statements, without parameters (migrations, fixtures). */
   exec(script: string): Promise<void>;
+  /**
+   * A script (or one statement) without parameters, through the simple protocol, answering
+   * the LAST statement's rows. A script that opens a transaction (`BEGIN; …; COMMIT;`) and
+   * fails part-way is rolled back on its own session, so no aborted transaction is left
+   * behind. Used by the job engine (pg-boss, src/worker/engine.ts); domain code uses `query`.
+   */
+  script<R = Record<string, unknown>>(text: string): Promise<QueryResult<R>>;
   /**
    * Bulk insert with COPY: `data` is rows in COPY text format (build it with `CopyText`,
    * copy-text.ts) for `table (columns)`. Returns the rows copied. The path for writes of

@@ -63,6 +63,22 @@ function toResult<R>(res: pg.QueryResult): QueryResult<R> {
   return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
 }
 
+/** A simple-protocol answer (one result, or one per statement of a script): the last one's. */
+function lastResult<R>(res: pg.QueryResult | pg.QueryResult[] | undefined): QueryResult<R> {
+  const last = Array.isArray(res) ? res[res.length - 1] : res;
+  return last ? toResult<R>(last) : { rows: [], rowCount: 0 };
+}
+
+/** Runs a script on one client; on failure rolls back whatever transaction it left open there. */
+async function scriptOn<R>(client: pg.ClientBase, text: string): Promise<QueryResult<R>> {
+  try {
+    return lastResult<R>((await driverCall(() => client.query(text))) as unknown as pg.QueryResult | pg.QueryResult[]);
+  } catch (err) {
+    if (/\bbegin\b/i.test(text)) await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
 /** COPY … FROM STDIN on one client: the whole of `data` in one write. */
 async function copyOn(client: pg.PoolClient, table: string, columns: readonly string[], data: string): Promise<number> {
   const sql = copyStatement(table, columns, 'stdin');
@@ -84,6 +100,7 @@ function sessionOf(client: pg.PoolClient): TransactionSession {
     async exec(script: string) {
       await driverCall(() => client.query(script));
     },
+    script: <R>(text: string) => scriptOn<R>(client, text),
   };
 }
 
@@ -105,6 +122,22 @@ export class PgDb implements Db {
   async exec(script: string): Promise<void> {
     assertNotInside(this);
     await driverCall(() => this.pool.query(script));
+  }
+
+  async script<R = Record<string, unknown>>(text: string): Promise<QueryResult<R>> {
+    assertNotInside(this);
+    const client = await driverCall(() => this.pool.connect());
+    let broken: Error | undefined;
+    try {
+      return await scriptOn<R>(client, text);
+    } catch (err) {
+      // A script that failed inside its own BEGIN was rolled back by scriptOn; a client
+      // whose rollback failed too is not trusted again.
+      if (/\bbegin\b/i.test(text)) broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {

@@ -41,6 +41,19 @@ function toResult<R>(res: PgliteResults): QueryResult<R> {
   return { rows: res.rows as R[], rowCount: res.rowCount ?? res.affectedRows ?? 0 };
 }
 
+/** Runs a script (simple protocol) and answers its last statement's result; on failure rolls back what it left open. */
+async function scriptOn<R>(target: PGlite | Transaction, text: string): Promise<QueryResult<R>> {
+  try {
+    const results = (await driverCall(() => target.exec(text))) as PgliteResults[];
+    const last = results[results.length - 1];
+    return last ? toResult<R>(last) : { rows: [], rowCount: 0 };
+  } catch (err) {
+    // PGlite is one session: an aborted BEGIN left open would block every later statement.
+    if ('close' in target && /\bbegin\b/i.test(text)) await target.exec('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
 /** PGlite reads COPY data from a Blob it exposes as the file /dev/blob. */
 async function copyOn(target: PGlite | Transaction, table: string, columns: readonly string[], data: string): Promise<number> {
   const sql = copyStatement(table, columns, `'/dev/blob'`);
@@ -56,6 +69,7 @@ function sessionOf(tx: Transaction): TransactionSession {
     async exec(script: string) {
       await driverCall(() => tx.exec(script));
     },
+    script: <R>(text: string) => scriptOn<R>(tx, text),
   };
 }
 
@@ -76,6 +90,11 @@ export class PgliteDb implements Db {
   async exec(script: string): Promise<void> {
     assertNotInside(this);
     await driverCall(() => this.pglite.exec(script));
+  }
+
+  async script<R = Record<string, unknown>>(text: string): Promise<QueryResult<R>> {
+    assertNotInside(this);
+    return scriptOn<R>(this.pglite, text);
   }
 
   async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {

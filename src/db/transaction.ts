@@ -31,6 +31,7 @@ export function assertNotInside(owner: object): void {
 export interface TransactionSession {
   query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
   exec(script: string): Promise<void>;
+  script<R>(text: string): Promise<QueryResult<R>>;
   copyFrom(table: string, columns: readonly string[], data: string): Promise<number>;
 }
 
@@ -53,6 +54,7 @@ export function inIssueOrder(session: TransactionSession): { session: Transactio
     session: {
       query: (text, values) => next(() => session.query(text, values)),
       exec: (script) => next(() => session.exec(script)),
+      script: <R>(text: string) => next(() => session.script<R>(text)),
       copyFrom: (table, columns, data) => next(() => session.copyFrom(table, columns, data)),
     },
     drained: async () => {
@@ -111,6 +113,11 @@ export class TransactionDb implements Db {
   async exec(script: string): Promise<void> {
     this.check();
     await this.session.exec(script);
+  }
+
+  async script<R = Record<string, unknown>>(text: string): Promise<QueryResult<R>> {
+    this.check();
+    return this.session.script<R>(text);
   }
 
   async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {

@@ -106,6 +106,7 @@ export function unclosable(db: Db): Db {
     kind: db.kind,
     query: (text, values) => db.query(text, values),
     exec: (script) => db.exec(script),
+    script: (text) => db.script(text),
     copyFrom: (table, columns, data) => db.copyFrom(table, columns, data),
     transaction: (fn) => db.transaction(fn),
     close: async () => {},

@@ -1,0 +1,100 @@
+/**
+ * The process's metrics: one prom-client registry, exposed as Prometheus text by the HTTP
+ * adapter (`GET /metrics`, src/http/server.ts) and incremented by the services and the job
+ * engine through the typed helpers below.
+ *
+ * Labels never carry PHI. Only these label values exist: partner ids (from the reference
+ * data), queue names, exception category codes, transaction set ids (834, 820, 999 …) and
+ * acknowledgement verdict letters. Every value is checked against its label's pattern before
+ * it reaches the registry; anything else (a name, an SSN, a date, a free text) is counted
+ * under `other` instead, so a mistaken caller can never publish a person's data.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What a label value may look like, per label name. */
+const LABEL_PATTERNS = {
+  /**
+   * A trading partner id as the reference data allows it (lower-case letters, digits, `_`,
+   * `-`), with at least one letter or `_`: digits alone (an SSN, a date, a member number) never pass.
+   */
+  partner: /^(?=[0-9-]*[a-z_])[a-z0-9][a-z0-9_-]{0,62}$/,
+  queue: /^[a-z][a-z0-9-]{0,63}$/,
+  /** An exception category code (src/exceptions/categories.ts): lower-case words with hyphens. */
+  category: /^[a-z][a-z0-9-]{0,63}$/,
+  /** An X12 transaction set identifier (ST01): three digits. */
+  transaction_set: /^\d{3}$/,
+  /** An acknowledgement verdict (IK501 / AK901 / TA104): one letter. */
+  verdict: /^[A-Z]$/,
+} as const;
+
+export type MetricLabel = keyof typeof LABEL_PATTERNS;
+
+/** The value under which anything that does not look like its label's values is counted. */
+export const OTHER_LABEL = 'other';
+
+/** A label value as the registry may hold it: the value itself when it fits its pattern, else `other`. */
+export function safeLabel(label: MetricLabel, value: string): string {
+  return LABEL_PATTERNS[label].test(value) ? value : OTHER_LABEL;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** A file pulled from a partner's mailbox. */
+  filePulled(partner: string): void;
+  /** A transaction set answered with a verdict (A, E, R, P …). */
+  setAcknowledged(transactionSet: string, verdict: string, count?: number): void;
+  membersApplied(count: number): void;
+  exceptionOpened(category: string, count?: number): void;
+  slaBreached(count?: number): void;
+  /** A job's run time, from claim to completion or failure. */
+  jobFinished(queue: string, seconds: number, failed: boolean): void;
+  /** The Prometheus text of the registry. */
+  text(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface MetricsOptions {
+  /** Also collect the process's default metrics (heap, event loop lag, CPU); default false. */
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'edibridge_' });
+  const registers = [registry];
+  const filesPulled = new Counter({ name: 'edibridge_files_pulled_total', help: 'Files pulled from partners', labelNames: ['partner'] as const, registers });
+  const sets = new Counter({ name: 'edibridge_sets_total', help: 'Transaction sets acknowledged, by set id and verdict', labelNames: ['transaction_set', 'verdict'] as const, registers });
+  const members = new Counter({ name: 'edibridge_members_applied_total', help: 'Members applied to the membership model', registers });
+  const exceptions = new Counter({ name: 'edibridge_exceptions_opened_total', help: 'Exceptions opened, by category', labelNames: ['category'] as const, registers });
+  const breaches = new Counter({ name: 'edibridge_sla_breaches_total', help: 'Exceptions past their due time', registers });
+  const duration = new Histogram({
+    name: 'edibridge_job_duration_seconds',
+    help: 'Job run time, by queue',
+    labelNames: ['queue'] as const,
+    buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers,
+  });
+  const failures = new Counter({ name: 'edibridge_job_failures_total', help: 'Jobs that failed (to be retried or not), by queue', labelNames: ['queue'] as const, registers });
+  const n = (count: number | undefined): number => (count === undefined || !Number.isFinite(count) || count < 0 ? 1 : count);
+  return {
+    registry,
+    contentType: registry.contentType,
+    filePulled: (partner) => filesPulled.inc({ partner: safeLabel('partner', partner) }),
+    setAcknowledged: (transactionSet, verdict, count) =>
+      sets.inc({ transaction_set: safeLabel('transaction_set', transactionSet), verdict: safeLabel('verdict', verdict) }, n(count)),
+    membersApplied: (count) => {
+      if (Number.isFinite(count) && count > 0) members.inc(count);
+    },
+    exceptionOpened: (category, count) => exceptions.inc({ category: safeLabel('category', category) }, n(count)),
+    slaBreached: (count) => breaches.inc(n(count)),
+    jobFinished: (queue, seconds, failed) => {
+      const q = safeLabel('queue', queue);
+      duration.observe({ queue: q }, Math.max(0, seconds));
+      if (failed) failures.inc({ queue: q });
+    },
+    text: () => registry.metrics(),
+  };
+}
+
+/** The process's metrics: what the services increment and `GET /metrics` serves. */
+export const metrics: Metrics = createMetrics({ defaultMetrics: true });
