@@ -1,0 +1,304 @@
+/**
+ * SFTP client for a partner's server, over ssh2-sftp-client, with the host key pinned.
+ *
+ * - `connectSftp(partner)` refuses a server whose host key fingerprint is not the partner's
+ *   `hostKey` (HOST_KEY_MISMATCH, context: partner, host and the fingerprint seen).
+ * - Every failure is an EdiBridgeError with context {partner, path} and the library's error
+ *   as cause: SFTP_UNAVAILABLE (cannot connect, connection dropped: retry later),
+ *   SFTP_PERMISSION_DENIED (status 3), SFTP_NOT_FOUND (status 2), SFTP_FAILED (anything else).
+ * - ssh2-sftp-client's default global listeners print to the console; they are replaced by
+ *   ones that only remember the connection's end, so a later call fails as SFTP_UNAVAILABLE.
+ *
+ * Paths are the server's (absolute, `/`-separated). Downloads are streams; hashing and
+ * archiving are the caller's job.
+ */
+import { posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SftpClient from 'ssh2-sftp-client';
+import { EdiBridgeError, type ErrorCode, type ErrorContext } from '../../core/errors.js';
+import type { FilePattern, PartnerConnection, StabilityRule } from '../partners.js';
+import { fingerprint } from './host-key.js';
+
+/** A regular file in a listing. `mtime` has the server's resolution (SFTP v3: whole seconds). */
+export interface RemoteFile {
+  name: string;
+  size: number;
+  mtime: Date;
+}
+
+/** A file judged complete; `marker` names its done-marker file under the doneMarker rule. */
+export interface StableFile extends RemoteFile {
+  marker?: string;
+}
+
+export interface ConnectOptions {
+  /** Milliseconds to wait for the SSH handshake (default 20000). */
+  readyTimeout?: number;
+  /** Called with ssh2's debug lines (never secrets; verbose). */
+  debug?: (line: string) => void;
+}
+
+export interface StableFilesOptions {
+  /** Overrides the rule's `seconds` between looks (tests). */
+  intervalMs?: number;
+  /** Cancels the wait between looks. */
+  signal?: AbortSignal;
+}
+
+/** Bytes read per SFTP request of a download (ssh2's read stream highWaterMark). */
+export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
+/** Suffix of an upload in progress; renamed away once complete. */
+export const PART_SUFFIX = '.part';
+
+type LibError = Error & { code?: unknown; level?: unknown };
+
+const CONNECTION_LOST = /No response from server|Not connected|not connected|connection.*(lost|closed|reset)|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Timed out while waiting for handshake|socket hang up|Channel not open|Unable to (start|exec) subsystem/i;
+
+/** Maps a library error to our code: status numbers first, then errno names, then words. */
+export function classifySftpError(err: unknown): ErrorCode {
+  const e = err as LibError | undefined;
+  const code = e?.code;
+  const message = e instanceof Error ? e.message : String(err);
+  if (code === 3 || code === 'EACCES' || /permission denied/i.test(message)) return 'SFTP_PERMISSION_DENIED';
+  if (code === 2 || code === 'ENOENT' || /no such file/i.test(message)) return 'SFTP_NOT_FOUND';
+  if (code === 6 || code === 7 || code === 'ERR_NOT_CONNECTED') return 'SFTP_UNAVAILABLE'; // NO_CONNECTION, CONNECTION_LOST
+  if (typeof code === 'string' && CONNECTION_LOST.test(code)) return 'SFTP_UNAVAILABLE';
+  if (CONNECTION_LOST.test(message)) return 'SFTP_UNAVAILABLE';
+  if (e?.level === 'client-socket' || e?.level === 'client-timeout') return 'SFTP_UNAVAILABLE';
+  return 'SFTP_FAILED';
+}
+
+function statusOf(err: unknown): string | number | undefined {
+  const code = (err as LibError | undefined)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? code : undefined;
+}
+
+/** Joins a server folder and a file name (`/in` + `a.x12` → `/in/a.x12`). */
+export const remoteJoin = (folder: string, name: string): string => posix.join(folder, name);
+
+/** An open SFTP session with one partner. Not safe for overlapping calls that rename the same file. */
+export class SftpSession {
+  #closed = false;
+  #lost: Error | undefined;
+
+  /** @internal use connectSftp */
+  constructor(
+    private readonly client: SftpClient,
+    readonly partner: string,
+    readonly host: string,
+    /** The host key fingerprint the server presented (the pinned one). */
+    readonly hostKey: string,
+  ) {}
+
+  /** @internal the listeners installed by connectSftp report the connection's end here. */
+  markLost(err?: Error): void {
+    this.#lost ??= err ?? new Error('connection closed by the server');
+  }
+
+  #error(op: string, err: unknown, path?: string, extra: ErrorContext = {}): EdiBridgeError {
+    if (err instanceof EdiBridgeError) return err;
+    const code = this.#lost && classifySftpError(err) === 'SFTP_FAILED' ? 'SFTP_UNAVAILABLE' : classifySftpError(err);
+    const status = statusOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    return new EdiBridgeError(code, `SFTP ${op} failed for partner ${this.partner}${path === undefined ? '' : ` at ${path}`}: ${message}`, {
+      partner: this.partner,
+      host: this.host,
+      ...(path === undefined ? {} : { path }),
+      ...(status === undefined ? {} : { status }),
+      ...extra,
+    }, { cause: err });
+  }
+
+  #live(op: string, path?: string): void {
+    if (this.#closed || this.#lost) {
+      const why = this.#closed ? 'the session is closed' : `the connection was lost (${this.#lost?.message ?? 'closed'})`;
+      throw new EdiBridgeError('SFTP_UNAVAILABLE', `SFTP ${op} for partner ${this.partner}: ${why}`, {
+        partner: this.partner,
+        host: this.host,
+        ...(path === undefined ? {} : { path }),
+      }, this.#lost ? { cause: this.#lost } : undefined);
+    }
+  }
+
+  async #run<T>(op: string, path: string | undefined, fn: () => Promise<T>): Promise<T> {
+    this.#live(op, path);
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.#error(op, err, path);
+    }
+  }
+
+  /** Regular files in `folder` whose name matches `pattern` (all files without one), by name. */
+  async list(folder: string, pattern?: FilePattern | RegExp): Promise<RemoteFile[]> {
+    const regex = pattern === undefined ? undefined : pattern instanceof RegExp ? pattern : pattern.regex;
+    const entries = await this.#run('list', folder, () => this.client.list(folder));
+    return entries
+      .filter((e) => e.type === '-' && (regex === undefined || regex.test(e.name)))
+      .map((e) => ({ name: e.name, size: e.size, mtime: new Date(e.modifyTime) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * The files in `folder` matching `pattern` that the partner has finished writing:
+   * - `looks`: listed `looks` times `seconds` apart (`intervalMs` overrides), kept when size
+   *   and mtime were the same every time (a file still growing, or new since the first
+   *   look, is left for the next pull);
+   * - `doneMarker`: kept when `<name><suffix>` is in the folder too (the marker is not itself
+   *   a candidate, and is named in `marker` so the caller moves or deletes it with the file).
+   * Names ending in `.part` are never candidates.
+   */
+  async stableFiles(folder: string, pattern: FilePattern | RegExp, rule: StabilityRule, options: StableFilesOptions = {}): Promise<StableFile[]> {
+    const regex = pattern instanceof RegExp ? pattern : pattern.regex;
+    const candidate = (name: string): boolean => regex.test(name) && !name.endsWith(PART_SUFFIX);
+    switch (rule.kind) {
+      case 'doneMarker': {
+        const all = await this.list(folder);
+        const names = new Set(all.map((f) => f.name));
+        return all
+          .filter((f) => candidate(f.name) && !f.name.endsWith(rule.suffix) && names.has(f.name + rule.suffix))
+          .map((f) => ({ ...f, marker: f.name + rule.suffix }));
+      }
+      case 'looks': {
+        const interval = options.intervalMs ?? rule.seconds * 1000;
+        const key = (f: RemoteFile): string => `${f.size}:${f.mtime.getTime()}`;
+        let first = (await this.list(folder)).filter((f) => candidate(f.name));
+        const same = new Map(first.map((f) => [f.name, key(f)]));
+        for (let look = 2; look <= rule.looks && same.size > 0; look++) {
+          await sleep(interval, undefined, options.signal ? { signal: options.signal } : {});
+          first = (await this.list(folder)).filter((f) => same.get(f.name) === key(f));
+          const now = new Set(first.map((f) => f.name));
+          for (const name of same.keys()) if (!now.has(name)) same.delete(name);
+        }
+        return first.filter((f) => same.has(f.name));
+      }
+      default: {
+        const never: never = rule;
+        return never;
+      }
+    }
+  }
+
+  /**
+   * The file's bytes as a stream of chunks (reads of 256 KiB). A connection dropped midway
+   * fails the iteration with SFTP_UNAVAILABLE; nothing is retried here.
+   */
+  download(path: string): AsyncIterable<Buffer> {
+    this.#live('download', path);
+    const session = this;
+    const client = this.client;
+    return {
+      async *[Symbol.asyncIterator]() {
+        session.#live('download', path);
+        let stream: NodeJS.ReadableStream & { destroy?: () => void };
+        try {
+          stream = client.createReadStream(path, { highWaterMark: DOWNLOAD_CHUNK_BYTES }) as typeof stream;
+        } catch (err) {
+          throw session.#error('download', err, path);
+        }
+        let bytes = 0;
+        try {
+          for await (const chunk of stream) {
+            const buf = chunk as Buffer;
+            bytes += buf.length;
+            yield buf;
+          }
+        } catch (err) {
+          throw session.#error('download', err, path, { bytesRead: bytes });
+        } finally {
+          // The handle's CLOSE may still be in flight: its failure (the session ending, the
+          // connection dropping) must not surface later as an unhandled 'error'.
+          stream.on('error', () => undefined);
+          stream.destroy?.();
+        }
+        // ssh2 ends a read stream quietly when the channel closes under it: a lost connection
+        // after the last chunk is still a truncated download.
+        if (session.#lost) throw session.#error('download', session.#lost, path, { bytesRead: bytes });
+      },
+    };
+  }
+
+  /**
+   * Writes `folder/name` whole or not at all: the bytes go to `name.part`, which is then
+   * renamed over `name` with posix-rename@openssh.com (plain SFTP rename fails when the
+   * target exists). On failure the `.part` file is removed when possible.
+   */
+  async upload(folder: string, name: string, bytes: Buffer | Uint8Array | NodeJS.ReadableStream): Promise<void> {
+    const target = remoteJoin(folder, name);
+    const part = target + PART_SUFFIX;
+    this.#live('upload', target);
+    const src = bytes instanceof Uint8Array && !Buffer.isBuffer(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+    try {
+      await this.#run('upload', part, () => this.client.put(src as Buffer | NodeJS.ReadableStream, part));
+      await this.#run('rename', part, () => this.client.posixRename(part, target));
+    } catch (err) {
+      if (!this.#lost) await this.client.delete(part, true).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Moves a file into `toFolder` under the same name (replacing one there); returns the new path. */
+  async move(from: string, toFolder: string): Promise<string> {
+    const to = remoteJoin(toFolder, posix.basename(from));
+    await this.#run('move', from, () => this.client.posixRename(from, to));
+    return to;
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.#run('remove', path, () => this.client.delete(path));
+  }
+
+  /** Ends the session; never throws (a dropped connection is already closed). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Opens an SFTP session with the partner's server, its host key pinned to
+ * `partner.sftp.hostKey`. Refusals: HOST_KEY_MISMATCH (the key seen is in the context),
+ * SFTP_UNAVAILABLE (unreachable, timed out), SFTP_FAILED (authentication refused, no SFTP).
+ */
+export async function connectSftp(partner: PartnerConnection, options: ConnectOptions = {}): Promise<SftpSession> {
+  const { host, port, user, auth, hostKey } = partner.sftp;
+  let session: SftpSession | undefined;
+  let seen: string | undefined;
+  const client = new SftpClient(`edibridge-${partner.id}`, {
+    error: (err: unknown) => session?.markLost(err instanceof Error ? err : new Error(String(err))),
+    end: () => session?.markLost(),
+    close: () => session?.markLost(),
+  });
+  const context = { partner: partner.id, host, port };
+  try {
+    await client.connect({
+      host,
+      port,
+      username: user,
+      ...(auth.kind === 'password' ? { password: auth.password.reveal() } : { privateKey: auth.privateKey.reveal() }),
+      readyTimeout: options.readyTimeout ?? 20_000,
+      hostVerifier: (key: Buffer) => {
+        seen = fingerprint(key);
+        return seen === hostKey;
+      },
+      ...(options.debug ? { debug: options.debug } : {}),
+    });
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    if (seen !== undefined && seen !== hostKey) {
+      throw new EdiBridgeError(
+        'HOST_KEY_MISMATCH',
+        `SFTP server ${host}:${port} of partner ${partner.id} presented host key ${seen}, not the pinned ${hostKey}: connection refused`,
+        { ...context, fingerprint: seen, pinned: hostKey },
+        { cause: err },
+      );
+    }
+    const code = classifySftpError(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const why = (err as LibError).level === 'client-authentication' || /authentication methods failed/i.test(message) ? 'authentication refused' : message;
+    throw new EdiBridgeError(code === 'SFTP_NOT_FOUND' || code === 'SFTP_PERMISSION_DENIED' ? 'SFTP_FAILED' : code, `cannot open SFTP to ${host}:${port} for partner ${partner.id}: ${why}`, context, { cause: err });
+  }
+  session = new SftpSession(client, partner.id, host, seen ?? hostKey);
+  return session;
+}
