@@ -64,6 +64,22 @@ export class EdiBridgeError extends Error {
   }
 }
 
+/** A file or input that is invalid in several places: `issues` lists every problem as `path: message`. */
+export class InvalidDataError extends EdiBridgeError {
+  constructor(
+    message: string,
+    readonly issues: readonly string[],
+    context: ErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
+    super('CONFIG_INVALID', message, context, options);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
 /** Normalises anything thrown into an EdiBridgeError once, keeping the cause. */
 export function coerceError(err: unknown, code: ErrorCode = 'INTERNAL', context: ErrorContext = {}): EdiBridgeError {
   if (err instanceof EdiBridgeError) return err;

@@ -8,24 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { EdiBridgeError, type ErrorContext } from '../core/errors.js';
+import { EdiBridgeError, InvalidDataError } from '../core/errors.js';
 import { ReferenceDataSchema, type ReferenceData } from './schema.js';
 
 /** Invalid reference data: `issues` lists every problem as `path: message`. */
-export class ReferenceDataError extends EdiBridgeError {
-  constructor(
-    message: string,
-    readonly issues: readonly string[],
-    context: ErrorContext = {},
-    options?: { cause?: unknown },
-  ) {
-    super('CONFIG_INVALID', message, context, options);
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), issues: this.issues };
-  }
-}
+export class ReferenceDataError extends InvalidDataError {}
 
 /** `['groups', 2, 'classes', 0, 'effective', 'from']` → `groups[2].classes[0].effective.from`. */
 export function formatPath(path: readonly PropertyKey[]): string {

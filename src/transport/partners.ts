@@ -19,7 +19,7 @@ import { inspect } from 'node:util';
 import { validate as validateCron } from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { EdiBridgeError, type ErrorContext } from '../core/errors.js';
+import { EdiBridgeError, InvalidDataError } from '../core/errors.js';
 import { formatIssues, formatPath } from '../reference/load-file.js';
 import { FINGERPRINT_PATTERN } from './sftp/host-key.js';
 
@@ -97,20 +97,7 @@ export interface PartnerConnection {
 }
 
 /** An invalid partners file: `issues` lists every problem as `path: message`. */
-export class PartnersFileError extends EdiBridgeError {
-  constructor(
-    message: string,
-    readonly issues: readonly string[],
-    context: ErrorContext = {},
-    options?: { cause?: unknown },
-  ) {
-    super('CONFIG_INVALID', message, context, options);
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), issues: this.issues };
-  }
-}
+export class PartnersFileError extends InvalidDataError {}
 
 // ---------------------------------------------------------------------------------------
 // Patterns
