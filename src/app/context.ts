@@ -11,6 +11,7 @@ import { migrate, migrationStatus } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { resolvePhiProtector } from '../phi/key.js';
 import type { PhiProtector } from '../phi/protector.js';
+import { openObjectStore, type ObjectStore, type OpenedObjectStore } from '../transport/store/index.js';
 
 export interface AppContext {
   readonly config: AppConfig;
@@ -22,6 +23,8 @@ export interface AppContext {
   rawDb(): Promise<Db>;
   /** The PHI protector (SSN encryption and blind index) under the configured key. */
   phi(): Promise<PhiProtector>;
+  /** The raw-file archive (object store), opened on first use. */
+  store(): ObjectStore;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export function createAppContext(config: AppConfig, log: Logger, options: AppCon
   let raw: Promise<Db> | undefined;
   let ready: Promise<Db> | undefined;
   let phi: Promise<PhiProtector> | undefined;
+  let store: OpenedObjectStore | undefined;
   const dir = options.migrationsDir === undefined ? {} : { dir: options.migrationsDir };
   const rawDb = (): Promise<Db> => (raw ??= (options.openDb ?? ((c) => openDatabase(c.database, { applicationName: 'edibridge' })))(config));
   return {
@@ -58,7 +62,10 @@ export function createAppContext(config: AppConfig, log: Logger, options: AppCon
         return db;
       })),
     phi: () => (phi ??= resolvePhiProtector(config.phiKey)),
+    store: () => (store ??= openObjectStore(config.objectStore)),
     close: async () => {
+      await store?.close().catch(() => {});
+      store = undefined;
       const opened = raw;
       raw = ready = undefined;
       if (opened) await (await opened.catch(() => undefined))?.close();
