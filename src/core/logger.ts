@@ -1,7 +1,7 @@
 /**
  * The logger: pino JSON lines, on stderr (or a file the configuration names), so that a
  * command's human output keeps stdout to itself. Work is scoped by child loggers that bind
- * the file, interchange and set it concerns (`scoped`).
+ * the file, interchange and set it concerns (`log.child({ file, interchange, set })`).
  *
  * PHI never reaches a log line. The code logs identifiers, counts, control numbers and
  * positions only; as a second wall, the values of keys that name PHI are censored wherever
@@ -53,20 +53,6 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
-}
-
-/** What a log line may be scoped by: where in the inbound traffic the work is. */
-export interface LogScope {
-  file?: string;
-  fileId?: string;
-  partner?: string;
-  interchange?: string;
-  set?: string;
-  transactionSet?: string;
-}
-
-export function scoped(log: Logger, scope: LogScope): Logger {
-  return log.child(scope);
 }
 
 /** A logger that writes nothing (services called without one). */

@@ -171,7 +171,6 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
     // A partner's TA1/999 is an answer to us: read and reported here, so a 999 set never waits for a handler.
     const received = await acknowledgementsReceived(db, report, source);
     if (received.length) result.acknowledgementsReceived = received;
-    plan.accepted.delete('999');
     await recordRejectedSets(db, registration.fileId, plan.rejected);
     if (plan.rejected.length) result.exceptions['rejected-set'] = plan.rejected.length;
     if (plan.accepted.size === 0) {
@@ -253,20 +252,19 @@ function summariseValidation(report: FileReport): NonNullable<IngestResult['vali
   return { accepted: report.accepted, setsAccepted: accepted, setsRejected: total - accepted };
 }
 
-/** Accepted sets by ST01, in file order; rejected sets. */
+/** Accepted content sets by ST01, in file order; rejected ones (acknowledgements received are neither). */
 function setPlan(report: FileReport): { accepted: Map<string, AcceptedSet[]>; rejected: AcceptedSet[] } {
   const accepted = new Map<string, AcceptedSet[]>();
   const rejected: AcceptedSet[] = [];
   for (const ic of report.interchanges) {
     for (const g of ic.groups) {
       for (const s of g.sets) {
+        // A partner's 999 is an answer to us, read with the acknowledgements received: it is
+        // neither content for a handler nor, when unreadable, a set waiting on a resend.
+        if (s.id === '999') continue;
         const ok = ic.status !== 'R' && g.status !== 'R' && (s.status === 'A' || s.status === 'E');
         const entry = { control: s.control, fileOffset: s.fileOffset, interchangeControl: ic.control };
-        // A partner's 999 we cannot read is not answered and nothing waits on a resend of it:
-        // it is reported with the acknowledgements received, not queued as a rejected set.
-        if (!ok) {
-          if (s.id !== '999') rejected.push(entry);
-        }
+        if (!ok) rejected.push(entry);
         else {
           let list = accepted.get(s.id);
           if (!list) accepted.set(s.id, (list = []));

@@ -251,6 +251,15 @@ export class InProcessSftpServer {
     let sent = 0;
     const local = (p: string): string => this.localPath(p);
     const virtual = (p: string): string => posix.resolve('/', p);
+    /** The open handle a request names, of the kind it needs; otherwise FAILURE is answered and undefined returned. */
+    const handleFor = <K extends Handle['kind'] | undefined>(reqid: number, handle: Buffer, kind: K): (K extends Handle['kind'] ? Extract<Handle, { kind: K }> : Handle) | undefined => {
+      const h = handles.get(handle.toString('hex'));
+      if (!h || (kind !== undefined && h.kind !== kind)) {
+        sftp.status(reqid, STATUS.FAILURE);
+        return undefined;
+      }
+      return h as K extends Handle['kind'] ? Extract<Handle, { kind: K }> : Handle;
+    };
     const newHandle = (h: Handle): Buffer => {
       const id = randomBytes(8);
       handles.set(id.toString('hex'), h);
@@ -318,11 +327,8 @@ export class InProcessSftpServer {
     });
     sftp.on('READ', (reqid, handle, offset, length) => {
       void (async () => {
-        const h = handles.get(handle.toString('hex'));
-        if (h?.kind !== 'file') {
-          sftp.status(reqid, STATUS.FAILURE);
-          return;
-        }
+        const h = handleFor(reqid, handle, 'file');
+        if (!h) return;
         try {
           const buf = Buffer.alloc(Math.min(length, 32 * 1024));
           const { bytesRead } = await h.fh.read(buf, 0, buf.length, offset);
@@ -346,11 +352,8 @@ export class InProcessSftpServer {
     });
     sftp.on('WRITE', (reqid, handle, offset, data) => {
       void (async () => {
-        const h = handles.get(handle.toString('hex'));
-        if (h?.kind !== 'file') {
-          sftp.status(reqid, STATUS.FAILURE);
-          return;
-        }
+        const h = handleFor(reqid, handle, 'file');
+        if (!h) return;
         try {
           await h.fh.write(data, 0, data.length, offset);
           sftp.status(reqid, STATUS.OK);
@@ -374,11 +377,8 @@ export class InProcessSftpServer {
     });
     sftp.on('FSTAT', (reqid, handle) => {
       void (async () => {
-        const h = handles.get(handle.toString('hex'));
-        if (!h) {
-          sftp.status(reqid, STATUS.FAILURE);
-          return;
-        }
+        const h = handleFor(reqid, handle, undefined);
+        if (!h) return;
         try {
           sftp.attrs(reqid, attrsOf(h.kind === 'file' ? await h.fh.stat() : await stat(local(h.path))));
         } catch (err) {
@@ -406,11 +406,8 @@ export class InProcessSftpServer {
     });
     sftp.on('READDIR', (reqid, handle) => {
       void (async () => {
-        const h = handles.get(handle.toString('hex'));
-        if (h?.kind !== 'dir') {
-          sftp.status(reqid, STATUS.FAILURE);
-          return;
-        }
+        const h = handleFor(reqid, handle, 'dir');
+        if (!h) return;
         try {
           if (!h.entries) {
             const names = await readdir(local(h.path));
