@@ -14,6 +14,8 @@ create sequence inbound_file_id_seq as bigint owned by inbound_file.id;
 
 create sequence inbound_set_id_seq as bigint owned by inbound_set.id;
 
+create sequence inbound_transfer_id_seq as bigint owned by inbound_transfer.id;
+
 create sequence member_history_id_seq as bigint owned by member_history.id;
 
 create sequence member_id_seq as bigint owned by member.id;
@@ -71,7 +73,7 @@ create table exception (
   id bigint default nextval('exception_id_seq'::regclass) not null,
   category text not null,
   partner text not null,
-  file_id bigint not null,
+  file_id bigint,
   set_control text,
   segment_position integer,
   group_number text,
@@ -86,18 +88,22 @@ create table exception (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   member_id text,
-  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'rejected-set'::text, 'other'::text])),
+  subject text,
+  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'unreadable-file'::text, 'sender-mismatch'::text, 'duplicate-interchange'::text, 'host-key-changed'::text, 'rejected-set'::text, 'other'::text])),
   constraint exception_check CHECK (due_at >= received_at),
-  constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category, member_id),
+  constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category, member_id, partner, subject),
   constraint exception_description_check CHECK (length(description) > 0),
   constraint exception_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint exception_has_file_or_subject CHECK (file_id IS NOT NULL OR subject IS NOT NULL),
   constraint exception_pkey PRIMARY KEY (id),
   constraint exception_segment_position_check CHECK (segment_position >= 1),
   constraint exception_set_control_check CHECK (set_control ~ '^[0-9A-Za-z]{4,9}$'::text),
-  constraint exception_state_check CHECK (state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text]))
+  constraint exception_state_check CHECK (state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text])),
+  constraint exception_subject_check CHECK (length(subject) >= 1 AND length(subject) <= 200)
 );
 CREATE INDEX exception_category_idx ON exception USING btree (category);
 CREATE INDEX exception_group_number_idx ON exception USING btree (group_number);
+CREATE INDEX exception_partner_idx ON exception USING btree (partner);
 CREATE INDEX exception_state_due_at_idx ON exception USING btree (state, due_at);
 
 create table exception_event (
@@ -192,6 +198,8 @@ create table inbound_file (
   claimed_by text,
   claim_expires_at timestamp with time zone,
   received_at_source text default 'observed'::text not null,
+  archive_key text,
+  constraint inbound_file_archive_key_check CHECK (length(archive_key) >= 1 AND length(archive_key) <= 1024),
   constraint inbound_file_isa_control_check CHECK (isa_control ~ '^[0-9]{9}$'::text),
   constraint inbound_file_isa_sender_isa_control_key UNIQUE (isa_sender, isa_control),
   constraint inbound_file_pkey PRIMARY KEY (id),
@@ -224,6 +232,35 @@ create table inbound_set (
   constraint inbound_set_transaction_set_check CHECK (transaction_set = ANY (ARRAY['834'::text, '820'::text]))
 );
 CREATE UNIQUE INDEX inbound_set_reference_idx ON inbound_set USING btree (partner, transaction_set, reference, status) WHERE ((status = ANY (ARRAY['applied'::text, 'verified'::text])) AND (reference IS NOT NULL));
+
+create table inbound_transfer (
+  id bigint default nextval('inbound_transfer_id_seq'::regclass) not null,
+  partner text not null,
+  remote_path text not null,
+  remote_size bigint not null,
+  remote_mtime timestamp with time zone not null,
+  archive_key text not null,
+  sha256 text not null,
+  size_bytes bigint not null,
+  pulled_at timestamp with time zone default now() not null,
+  outcome text not null,
+  file_id bigint not null,
+  remote_disposition text,
+  remote_done_at timestamp with time zone,
+  constraint inbound_transfer_archive_key_check CHECK (length(archive_key) >= 1 AND length(archive_key) <= 1024),
+  constraint inbound_transfer_archive_key_key UNIQUE (archive_key),
+  constraint inbound_transfer_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint inbound_transfer_outcome_check CHECK (outcome = ANY (ARRAY['new'::text, 'duplicate-content'::text, 'duplicate-interchange'::text])),
+  constraint inbound_transfer_partner_remote_path_remote_size_remote_mti_key UNIQUE (partner, remote_path, remote_size, remote_mtime),
+  constraint inbound_transfer_pkey PRIMARY KEY (id),
+  constraint inbound_transfer_remote_disposition_check CHECK (remote_disposition = ANY (ARRAY['moved'::text, 'deleted'::text])),
+  constraint inbound_transfer_remote_path_check CHECK (length(remote_path) >= 1 AND length(remote_path) <= 4096),
+  constraint inbound_transfer_remote_size_check CHECK (remote_size >= 0),
+  constraint inbound_transfer_sha256_check CHECK (sha256 ~ '^[0-9a-f]{64}$'::text),
+  constraint inbound_transfer_size_bytes_check CHECK (size_bytes >= 0)
+);
+CREATE INDEX inbound_transfer_file_id_idx ON inbound_transfer USING btree (file_id);
+CREATE INDEX inbound_transfer_partner_pulled_at_idx ON inbound_transfer USING btree (partner, pulled_at);
 
 create table member (
   id bigint default nextval('member_id_seq'::regclass) not null,
@@ -311,16 +348,27 @@ create table outbound_acknowledgement (
   group_control bigint,
   receiver text not null,
   created_at timestamp with time zone default now() not null,
+  body text,
+  delivery text default 'local'::text not null,
+  delivery_attempts integer default 0 not null,
+  last_attempt_at timestamp with time zone,
+  last_error text,
+  delivered_at timestamp with time zone,
+  remote_path text,
   constraint outbound_acknowledgement_check CHECK ((kind = 'TA1'::text) = (group_control IS NULL)),
+  constraint outbound_acknowledgement_delivery_attempts_check CHECK (delivery_attempts >= 0),
+  constraint outbound_acknowledgement_delivery_check CHECK (delivery = ANY (ARRAY['local'::text, 'pending'::text, 'delivered'::text, 'withheld'::text])),
   constraint outbound_acknowledgement_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint outbound_acknowledgement_group_control_check CHECK (group_control >= 1 AND group_control <= 999999999),
   constraint outbound_acknowledgement_isa_control_check CHECK (isa_control >= 1 AND isa_control <= 999999999),
   constraint outbound_acknowledgement_kind_check CHECK (kind = ANY (ARRAY['TA1'::text, '999'::text])),
   constraint outbound_acknowledgement_name_check CHECK (length(name) >= 1 AND length(name) <= 200),
+  constraint outbound_acknowledgement_pending_has_body CHECK ((delivery <> ALL (ARRAY['pending'::text, 'delivered'::text])) OR body IS NOT NULL),
   constraint outbound_acknowledgement_pkey PRIMARY KEY (id),
   constraint outbound_acknowledgement_receiver_check CHECK (length(receiver) >= 1 AND length(receiver) <= 15)
 );
 CREATE INDEX outbound_acknowledgement_file_id_idx ON outbound_acknowledgement USING btree (file_id);
+CREATE INDEX outbound_acknowledgement_pending_idx ON outbound_acknowledgement USING btree (file_id) WHERE (delivery = 'pending'::text);
 CREATE INDEX outbound_acknowledgement_receiver_group_idx ON outbound_acknowledgement USING btree (receiver, group_control) WHERE (group_control IS NOT NULL);
 CREATE INDEX outbound_acknowledgement_receiver_isa_idx ON outbound_acknowledgement USING btree (receiver, isa_control);
 
@@ -368,6 +416,16 @@ create table retro_adjustment (
 );
 CREATE INDEX retro_adjustment_member_id_idx ON retro_adjustment USING btree (member_id);
 CREATE INDEX retro_adjustment_status_idx ON retro_adjustment USING btree (status);
+
+create table schedule_run (
+  task text not null,
+  slot timestamp with time zone not null,
+  run_by text not null,
+  created_at timestamp with time zone default now() not null,
+  constraint schedule_run_pkey PRIMARY KEY (task, slot),
+  constraint schedule_run_run_by_check CHECK (length(run_by) >= 1 AND length(run_by) <= 200),
+  constraint schedule_run_task_check CHECK (length(task) >= 1 AND length(task) <= 200)
+);
 
 create table trading_partner (
   id text not null,

@@ -13,12 +13,17 @@ export interface Acknowledgement {
   text: string;
 }
 
+export interface AcknowledgementOptions {
+  /** A TA1 for every interchange, not only where validation calls for one (a partner's setting). */
+  ta1ForAll?: boolean;
+}
+
 /** Every acknowledgement a file's report calls for, named by interchange. */
-export function acknowledgementsFor(report: FileReport, ctx: AckContext): Acknowledgement[] {
+export function acknowledgementsFor(report: FileReport, ctx: AckContext, options: AcknowledgementOptions = {}): Acknowledgement[] {
   const out: Acknowledgement[] = [];
   report.interchanges.forEach((ic, i) => {
     const stem = `${String(i + 1).padStart(3, '0')}-${ic.control.replace(/[^0-9A-Za-z]/g, '_') || 'unknown'}`;
-    if (ic.sendTa1) out.push({ name: `${stem}.ta1.x12`, kind: 'TA1', text: buildTa1(ic, ctx) });
+    if (ic.sendTa1 || options.ta1ForAll) out.push({ name: `${stem}.ta1.x12`, kind: 'TA1', text: buildTa1(ic, ctx) });
     const ack = build999(ic, ctx);
     if (ack) out.push({ name: `${stem}.999.x12`, kind: '999', text: ack });
   });

@@ -17,6 +17,11 @@ export interface AckContext {
    * invalid qualifier, bytes outside the character set). Defaults to ZZ/EDIBRIDGE.
    */
   ourId?: { qualifier: string; id: string };
+  /**
+   * The partner's interchange ID, used where the received ISA05/06 cannot be echoed (a file
+   * from a partner's own mailbox whose ISA is unreadable). Defaults to ZZ/UNKNOWN.
+   */
+  theirId?: { qualifier: string; id: string };
   /** Next interchange / group control number, 1 … 999 999 999. */
   nextControlNumber: () => number;
   /** Written after each segment terminator; "\n" by default. */
@@ -119,7 +124,7 @@ export function openInterchange(received: InterchangeResult, ctx: AckContext): O
   // An interchange addressed to someone else (TA105 009) is answered from our own ID.
   const misaddressed = received.note === '009' || received.otherNotes.includes('009');
   const us = misaddressed ? ours : party(received.receiverQualifier, received.receiver, ours);
-  const them = party(received.senderQualifier, received.sender, { qualifier: 'ZZ', id: 'UNKNOWN' });
+  const them = party(received.senderQualifier, received.sender, ctx.theirId ?? { qualifier: 'ZZ', id: 'UNKNOWN' });
   const isa = [
     'ISA',
     '00',

@@ -11,6 +11,7 @@ import { migrate, migrationStatus } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { resolvePhiProtector } from '../phi/key.js';
 import type { PhiProtector } from '../phi/protector.js';
+import { readPartnersFile, type PartnerConnection } from '../transport/partners.js';
 import { openObjectStore, type ObjectStore, type OpenedObjectStore } from '../transport/store/index.js';
 
 export interface AppContext {
@@ -25,6 +26,8 @@ export interface AppContext {
   phi(): Promise<PhiProtector>;
   /** The raw-file archive (object store), opened on first use. */
   store(): ObjectStore;
+  /** The partners' SFTP connections (EDIBRIDGE_PARTNERS_FILE), read once; none when not configured. */
+  partners(): Promise<readonly PartnerConnection[]>;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,10 @@ export interface AppContextOptions {
   openDb?: (config: AppConfig) => Promise<Db>;
   /** Folder of migrations (tests); default schemas/sql/migrations. */
   migrationsDir?: string;
+  /** The partners' connections, instead of reading EDIBRIDGE_PARTNERS_FILE (the demo, tests). */
+  partners?: readonly PartnerConnection[];
+  /** The environment secrets in the partners file are resolved from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function createAppContext(config: AppConfig, log: Logger, options: AppContextOptions = {}): AppContext {
@@ -41,6 +48,7 @@ export function createAppContext(config: AppConfig, log: Logger, options: AppCon
   let ready: Promise<Db> | undefined;
   let phi: Promise<PhiProtector> | undefined;
   let store: OpenedObjectStore | undefined;
+  let partners: Promise<readonly PartnerConnection[]> | undefined;
   const dir = options.migrationsDir === undefined ? {} : { dir: options.migrationsDir };
   const rawDb = (): Promise<Db> => (raw ??= (options.openDb ?? ((c) => openDatabase(c.database, { applicationName: 'edibridge' })))(config));
   return {
@@ -63,6 +71,12 @@ export function createAppContext(config: AppConfig, log: Logger, options: AppCon
       })),
     phi: () => (phi ??= resolvePhiProtector(config.phiKey)),
     store: () => (store ??= openObjectStore(config.objectStore)),
+    partners: () =>
+      (partners ??= options.partners
+        ? Promise.resolve(options.partners)
+        : config.partnersFile
+          ? readPartnersFile(config.partnersFile, options.env ?? process.env)
+          : Promise.resolve([])),
     close: async () => {
       await store?.close().catch(() => {});
       store = undefined;

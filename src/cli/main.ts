@@ -6,6 +6,7 @@
  */
 import { CARDS_USAGE, cardsCommand } from './commands/cards.js';
 import { DB_USAGE, dbCommand } from './commands/db.js';
+import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from './commands/exceptions.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
@@ -17,6 +18,10 @@ import { processIo, type CommandOptions, type Io } from './io.js';
 const USAGE = `edibridge — HIPAA X12 834/820 intake
 
 commands:
+  ${DEMO_USAGE.replace('usage: ', '')}
+      One full cycle on embedded defaults (PGlite, a local archive, an in-process SFTP server
+      seeded with the samples): pull, archive, validate, acknowledge, apply, deliver; print
+      what happened, then keep serving until Ctrl-C (--once: exit).
   ${VALIDATE_USAGE.replace('usage: ', '')}
       Validate X12 files (envelopes, 005010X220A1 834, 005010X218 820, 005010X231A1 999);
       print a report; with --ack-dir write the TA1/999 that would be sent.
@@ -44,8 +49,9 @@ commands:
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
   ${SERVE_USAGE.replace('usage: ', '')}
-      Run the service: the job engine's workers (pg-boss in the database) and /healthz,
-      /readyz, /metrics on EDIBRIDGE_HTTP_PORT (default 8080); SIGTERM stops it gracefully.
+      Run the service: each partner's scheduled SFTP pull (EDIBRIDGE_PARTNERS_FILE), the job
+      engine's workers (pg-boss in the database: pull, process, deliver acknowledgements) and
+      /healthz, /readyz, /metrics on EDIBRIDGE_HTTP_PORT (default 8080); SIGTERM stops it gracefully.
 
 The database is brought up to date when a command first opens it (EDIBRIDGE_MIGRATE=off
 refuses a database that is behind instead). Logs are JSON lines on stderr
@@ -73,6 +79,8 @@ export async function main(argv: string[], io: Io = processIo, options: CommandO
       return cardsCommand(rest, io, options);
     case 'serve':
       return serveCommand(rest, io, options);
+    case 'demo':
+      return demoCommand(rest, io, options);
     case undefined:
     case 'help':
     case '--help':

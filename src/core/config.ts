@@ -20,7 +20,12 @@
  * - EDIBRIDGE_LOG_FILE: write the JSON logs to this file instead of stderr.
  * - The service (`edibridge serve`): EDIBRIDGE_HTTP_PORT (0–65535, default 8080; 0: any free
  *   port), EDIBRIDGE_SHUTDOWN_SECONDS (1–3600, default 30: how long a stop waits for active
- *   jobs), EDIBRIDGE_JOB_POLL_SECONDS (0.5–60, default 2: how often an idle worker polls).
+ *   jobs), EDIBRIDGE_JOB_POLL_SECONDS (0.5–60, default 2: how often an idle worker polls),
+ *   EDIBRIDGE_JOB_EXPIRE_SECONDS (5–86400; default per queue: pull 900, process 3600, deliver
+ *   600: the longest a job may run, and so how soon a dead worker's job is retried elsewhere),
+ *   EDIBRIDGE_JOB_RETRY_DELAY_SECONDS (1–3600; default per queue: the first retry's delay,
+ *   doubled at each retry), EDIBRIDGE_JOB_MAINTENANCE_SECONDS (1–3600, default 60: how often
+ *   expired claims are looked for).
  * - Object store (the raw-file archive, src/transport/store): EDIBRIDGE_STORE `local`
  *   (default) | `s3`; EDIBRIDGE_STORE_DIR (local; default $EDIBRIDGE_DATA_DIR/archive);
  *   EDIBRIDGE_S3_BUCKET (required with s3), EDIBRIDGE_S3_PREFIX, EDIBRIDGE_S3_ENDPOINT,
@@ -96,6 +101,12 @@ export interface ServiceConfig {
   shutdownSeconds: number;
   /** Seconds between polls of an idle worker. */
   pollSeconds: number;
+  /** Overrides every queue's expiry (seconds). */
+  jobExpireSeconds?: number;
+  /** Overrides every queue's first retry delay (seconds). */
+  jobRetryDelaySeconds?: number;
+  /** Seconds between the engine's maintenance runs. */
+  jobMaintenanceSeconds?: number;
 }
 
 /** A setting that cannot be used: the CLI answers it with exit 2 and the message. */
@@ -131,6 +142,9 @@ const Env = z.object({
   EDIBRIDGE_HTTP_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   EDIBRIDGE_SHUTDOWN_SECONDS: optional(z.coerce.number().int().min(1).max(3600)),
   EDIBRIDGE_JOB_POLL_SECONDS: optional(z.coerce.number().min(0.5).max(60)),
+  EDIBRIDGE_JOB_EXPIRE_SECONDS: optional(z.coerce.number().int().min(5).max(86400)),
+  EDIBRIDGE_JOB_RETRY_DELAY_SECONDS: optional(z.coerce.number().int().min(1).max(3600)),
+  EDIBRIDGE_JOB_MAINTENANCE_SECONDS: optional(z.coerce.number().int().min(1).max(3600)),
   // Object store (see ObjectStoreConfig).
   EDIBRIDGE_STORE: optional(z.enum(['local', 's3'])),
   EDIBRIDGE_STORE_DIR: optional(z.string()),
@@ -197,7 +211,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     ackDir: dir(e.EDIBRIDGE_ACK_DIR ?? join('out', 'acks')),
     migrate: e.EDIBRIDGE_MIGRATE ?? 'auto',
     log: { level: e.EDIBRIDGE_LOG_LEVEL ?? options.defaultLogLevel ?? 'info', ...(e.EDIBRIDGE_LOG_FILE ? { file: dir(e.EDIBRIDGE_LOG_FILE) } : {}) },
-    service: { httpPort: e.EDIBRIDGE_HTTP_PORT ?? 8080, shutdownSeconds: e.EDIBRIDGE_SHUTDOWN_SECONDS ?? 30, pollSeconds: e.EDIBRIDGE_JOB_POLL_SECONDS ?? 2 },
+    service: {
+      httpPort: e.EDIBRIDGE_HTTP_PORT ?? 8080,
+      shutdownSeconds: e.EDIBRIDGE_SHUTDOWN_SECONDS ?? 30,
+      pollSeconds: e.EDIBRIDGE_JOB_POLL_SECONDS ?? 2,
+      ...(e.EDIBRIDGE_JOB_EXPIRE_SECONDS !== undefined ? { jobExpireSeconds: e.EDIBRIDGE_JOB_EXPIRE_SECONDS } : {}),
+      ...(e.EDIBRIDGE_JOB_RETRY_DELAY_SECONDS !== undefined ? { jobRetryDelaySeconds: e.EDIBRIDGE_JOB_RETRY_DELAY_SECONDS } : {}),
+      ...(e.EDIBRIDGE_JOB_MAINTENANCE_SECONDS !== undefined ? { jobMaintenanceSeconds: e.EDIBRIDGE_JOB_MAINTENANCE_SECONDS } : {}),
+    },
     objectStore: resolveObjectStoreConfig(e, dataDir, dir),
     ...(e.EDIBRIDGE_PARTNERS_FILE === undefined ? {} : { partnersFile: dir(e.EDIBRIDGE_PARTNERS_FILE) }),
   };

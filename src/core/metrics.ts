@@ -9,7 +9,7 @@
  * it reaches the registry; anything else (a name, an SSN, a date, a free text) is counted
  * under `other` instead, so a mistaken caller can never publish a person's data.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What a label value may look like, per label name. */
 const LABEL_PATTERNS = {
@@ -25,6 +25,8 @@ const LABEL_PATTERNS = {
   transaction_set: /^\d{3}$/,
   /** An acknowledgement verdict (IK501 / AK901 / TA104): one letter. */
   verdict: /^[A-Z]$/,
+  /** An acknowledgement kind. */
+  kind: /^(TA1|999)$/,
 } as const;
 
 export type MetricLabel = keyof typeof LABEL_PATTERNS;
@@ -41,6 +43,12 @@ export interface Metrics {
   readonly registry: Registry;
   /** A file pulled from a partner's mailbox. */
   filePulled(partner: string): void;
+  /** An acknowledgement delivered to a partner's folder. */
+  ackDelivered(partner: string, kind: string): void;
+  /** An acknowledgement's delivery attempt failed (it will be retried). */
+  ackDeliveryFailed(partner: string): void;
+  /** Exceptions open past their due time now. */
+  setOverdue(count: number): void;
   /** A transaction set answered with a verdict (A, E, R, P …). */
   setAcknowledged(transactionSet: string, verdict: string, count?: number): void;
   membersApplied(count: number): void;
@@ -66,6 +74,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const sets = new Counter({ name: 'edibridge_sets_total', help: 'Transaction sets acknowledged, by set id and verdict', labelNames: ['transaction_set', 'verdict'] as const, registers });
   const members = new Counter({ name: 'edibridge_members_applied_total', help: 'Members applied to the membership model', registers });
   const exceptions = new Counter({ name: 'edibridge_exceptions_opened_total', help: 'Exceptions opened, by category', labelNames: ['category'] as const, registers });
+  const acksDelivered = new Counter({ name: 'edibridge_acks_delivered_total', help: 'Acknowledgements delivered to partners, by kind', labelNames: ['partner', 'kind'] as const, registers });
+  const ackFailures = new Counter({ name: 'edibridge_ack_delivery_failures_total', help: 'Failed acknowledgement delivery attempts (retried)', labelNames: ['partner'] as const, registers });
+  const overdue = new Gauge({ name: 'edibridge_exceptions_overdue', help: 'Exceptions open or in progress past their 48-hour due time', registers });
   const breaches = new Counter({ name: 'edibridge_sla_breaches_total', help: 'Exceptions past their due time', registers });
   const duration = new Histogram({
     name: 'edibridge_job_duration_seconds',
@@ -80,6 +91,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registry,
     contentType: registry.contentType,
     filePulled: (partner) => filesPulled.inc({ partner: safeLabel('partner', partner) }),
+    ackDelivered: (partner, kind) => acksDelivered.inc({ partner: safeLabel('partner', partner), kind: safeLabel('kind', kind) }),
+    ackDeliveryFailed: (partner) => ackFailures.inc({ partner: safeLabel('partner', partner) }),
+    setOverdue: (count) => overdue.set(Number.isFinite(count) && count >= 0 ? count : 0),
     setAcknowledged: (transactionSet, verdict, count) =>
       sets.inc({ transaction_set: safeLabel('transaction_set', transactionSet), verdict: safeLabel('verdict', verdict) }, n(count)),
     membersApplied: (count) => {

@@ -103,6 +103,7 @@ async function applyEnrollmentSets(input: SetHandlerInput, options: EnrollmentHa
       });
       result.sets.push(outcome);
       result.setsApplied += outcome.status === 'applied' || outcome.status === 'verified' ? 1 : 0;
+      if (outcome.status === 'applied') result.itemsApplied = (result.itemsApplied ?? 0) + outcome.members;
       options.onSetCommitted?.(outcome);
       addCounts(result.totals, outcome.counts);
       for (const [k, v] of Object.entries(outcome.exceptions) as Array<[ExceptionCategory, number]>) {

@@ -42,6 +42,11 @@ export const EXCEPTION_CATEGORIES = {
   'unknown-member': 'Payment for a member we cannot find',
   'duplicate-payment': 'Payment trace number already received (possible duplicate payment)',
   'payment-total-mismatch': 'Payment total differs from the sum of its remittance lines',
+  // Transfers
+  'unreadable-file': 'File from a partner has no readable interchange header (ISA): the partner must resend it',
+  'sender-mismatch': "File's interchange sender (ISA06) is not the partner whose folder it came from",
+  'duplicate-interchange': 'Interchange control number (ISA13) already used by another file from this sender',
+  'host-key-changed': "Partner's SFTP server presented a host key other than the pinned one: verify it with the partner",
   // Either
   'rejected-set': 'Transaction set rejected (see its acknowledgement)',
   other: 'Other: see the description',

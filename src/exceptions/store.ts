@@ -128,12 +128,51 @@ export async function recordExceptions(db: Db, items: readonly NewException[], o
   });
 }
 
+/** An exception about a partner's connection, not a file (a changed SFTP host key). */
+export interface NewPartnerException {
+  category: ExceptionCategory;
+  partner: string;
+  /** What tells this item apart from another of the partner's of the same category. */
+  subject: string;
+  description: string;
+  /** When it was seen; due 48 hours later. */
+  at: Date;
+}
+
+/**
+ * Records an exception about a partner rather than a file, once per partner, category and
+ * subject: meeting the same cause again adds nothing. Returns whether it was new.
+ */
+export async function recordPartnerException(db: Db, item: NewPartnerException, options: RecordOptions = {}): Promise<boolean> {
+  if (!isExceptionCategory(item.category)) throw new ExceptionQueueError('INVALID_INPUT', 'unknown exception category');
+  if (item.description.trim() === '' || item.subject.trim() === '') {
+    throw new ExceptionQueueError('INVALID_INPUT', 'a partner exception needs a subject and a description');
+  }
+  const { rows } = await db.query<{ n: number }>(
+    `with ins as (
+       insert into exception (category, partner, subject, description, received_at, due_at)
+       values ($1, $2, $3, $4, $5, $5::timestamptz + make_interval(hours => ${EXCEPTION_SLA_HOURS}))
+       on conflict on constraint exception_dedupe_key do nothing
+       returning id, created_at
+     ), ev as (
+       insert into exception_event (exception_id, at, actor, from_state, to_state, note)
+       select ins.id, ins.created_at, $6, null, 'open', 'opened' from ins
+     )
+     select count(*)::integer as n from ins`,
+    [item.category, item.partner, item.subject, item.description, item.at.toISOString(), options.actor ?? 'edibridge'],
+  );
+  return (rows[0]?.n ?? 0) > 0;
+}
+
 /** One exception as the queue shows it. int8 ids are strings. */
 export interface ExceptionRecord {
   id: string;
   category: ExceptionCategory;
   partner: string;
-  fileId: string;
+  /** The file it came from; null for an item about the partner's connection (see `subject`). */
+  fileId: string | null;
+  /** What an item without a file is about (the host key fingerprint seen). */
+  subject: string | null;
   setControl: string | null;
   segmentPosition: number | null;
   groupNumber: string | null;
@@ -187,7 +226,7 @@ export interface ListExceptionsOptions {
   now?: Date;
 }
 
-const SELECT_COLUMNS = `e.id::text as id, e.category, e.partner, e.file_id::text as "fileId", e.set_control as "setControl",
+const SELECT_COLUMNS = `e.id::text as id, e.category, e.partner, e.file_id::text as "fileId", e.subject, e.set_control as "setControl",
   e.segment_position as "segmentPosition", e.group_number as "groupNumber", e.subscriber_id as "subscriberId",
   e.member_id as "memberId",
   e.subgroup, e.class_code as "classCode", e.description, e.received_at as "receivedAt", e.due_at as "dueAt",

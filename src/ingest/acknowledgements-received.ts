@@ -19,21 +19,37 @@ export interface AcknowledgementReceived {
   answers: { fileId: string; file: string; kind: Acknowledgement['kind']; name: string } | null;
 }
 
-/** Records the acknowledgements sent for an inbound file, with the control numbers they took. */
-export async function recordSentAcknowledgements(db: Db, fileId: string, acks: readonly Acknowledgement[], at: Date): Promise<void> {
+/** How an acknowledgement leaves: written to a folder (local), or kept for the service to deliver. */
+export interface AckDisposition {
+  body: string;
+  delivery: 'pending' | 'withheld';
+}
+
+/**
+ * Records the acknowledgements sent for an inbound file, with the control numbers they took;
+ * with `disposition`, also each one's bytes and whether the service delivers it.
+ */
+export async function recordSentAcknowledgements(
+  db: Db,
+  fileId: string,
+  acks: readonly Acknowledgement[],
+  at: Date,
+  disposition?: (a: Acknowledgement) => AckDisposition,
+): Promise<void> {
   const rows = acks.flatMap((a) => {
     const c = acknowledgementControls(a.text);
     if (!c || !/^\d{1,9}$/.test(c.isaControl) || c.receiver === '') return [];
     const group = a.kind === '999' && c.groupControl !== null && /^\d{1,9}$/.test(c.groupControl) ? Number(c.groupControl) : null;
     if (a.kind === '999' && group === null) return [];
-    return [{ kind: a.kind, name: a.name, isa: Number(c.isaControl), group, receiver: c.receiver }];
+    const d = disposition?.(a);
+    return [{ kind: a.kind, name: a.name, isa: Number(c.isaControl), grp: group, receiver: c.receiver, body: d?.body ?? null, delivery: d?.delivery ?? 'local' }];
   });
   if (rows.length === 0) return;
   await db.query(
-    `insert into outbound_acknowledgement (file_id, kind, name, isa_control, group_control, receiver, created_at)
-     select $1, r.kind, r.name, r.isa, r.grp, r.receiver, $3
-       from json_to_recordset($2::json) as r(kind text, name text, isa bigint, grp bigint, receiver text)`,
-    [fileId, JSON.stringify(rows.map((r) => ({ kind: r.kind, name: r.name, isa: r.isa, grp: r.group, receiver: r.receiver }))), at],
+    `insert into outbound_acknowledgement (file_id, kind, name, isa_control, group_control, receiver, created_at, body, delivery)
+     select $1, r.kind, r.name, r.isa, r.grp, r.receiver, $3, r.body, r.delivery
+       from json_to_recordset($2::json) as r(kind text, name text, isa bigint, grp bigint, receiver text, body text, delivery text)`,
+    [fileId, JSON.stringify(rows), at],
   );
 }
 

@@ -1,9 +1,14 @@
 /**
  * Registering a file and claiming it for one ingest at a time. The unique keys of
  * inbound_file (sha256; ISA06 sender + ISA13) decide what is a resend, not application
- * code. A claim names its holder (host:pid) and expires; a crashed ingest's claim is taken
- * over when it expires, or at once on the same host when the holder's process is gone, so
- * that running the ingest again resumes it.
+ * code. A claim names its holder and expires; a crashed ingest's claim is taken over when it
+ * expires, or at once when the claim policy says its holder is gone:
+ * - the service's jobs hold a file as `job:<id>` under the job engine's claim (one active
+ *   job per file across every replica): a job may take over any job's claim, since the
+ *   engine only hands it the file once no other job of that file is active;
+ * - the command line holds it as `cli:<host>:<pid>`, taken over at once on the same host
+ *   when that process is gone, so that running the ingest again resumes it.
+ * A file a pull registered (status received, no holder) is claimed as new.
  */
 import { hostname } from 'node:os';
 import type { Db } from '../db/db.js';
@@ -13,8 +18,25 @@ import type { FileIdentity } from './file-identity.js';
 /** How long a claim lasts without renewal (renewed after each transaction set). */
 export const CLAIM_SECONDS = 15 * 60;
 
-export function claimHolder(): string {
-  return `${hostname()}:${process.pid}`;
+/** Who holds a claim, and whose claims it may take over before they expire. */
+export interface ClaimPolicy {
+  holder: string;
+  /** Whether a live claim of `holder` may be taken over now (its holder is gone). */
+  mayTakeOver(holder: string): boolean;
+}
+
+/** The command line's claim: this process, taking over claims of processes gone from this host. */
+export function processClaim(): ClaimPolicy {
+  return { holder: `cli:${hostname()}:${process.pid}`, mayTakeOver: (h) => h.startsWith('cli:') && holderGone(h.slice(4)) };
+}
+
+/**
+ * A job's claim (`job:<id>`). The engine runs one job of a file at a time, so a job's claim
+ * still live is a dead worker's (its job expired and this is the retry, or a new job): taken over.
+ * A command-line ingest's live claim is respected, as it is by another command line.
+ */
+export function jobClaim(jobId: string): ClaimPolicy {
+  return { holder: `job:${jobId}`, mayTakeOver: (h) => h.startsWith('job:') || (h.startsWith('cli:') && holderGone(h.slice(4))) };
 }
 
 /** observed: the time the file was registered; given: a time passed in (a replay). */
@@ -50,20 +72,33 @@ function holderGone(holder: string | null): boolean {
   }
 }
 
-export async function registerFile(
-  db: Db,
-  file: { partner: string; name: string; identity: FileIdentity; receivedAt: Date; receivedAtSource?: ReceivedAtSource },
-  holder: string = claimHolder(),
-): Promise<Registration> {
-  const { identity } = file;
+export interface FileToRegister {
+  partner: string;
+  name: string;
+  identity: FileIdentity;
+  receivedAt: Date;
+  receivedAtSource?: ReceivedAtSource;
+  /** Where the raw bytes are archived (object key). */
+  archiveKey?: string;
+}
+
+/** The unique-key columns of a file's identity: sender and control number only when readable. */
+export function identityKey(identity: FileIdentity): { sender: string | null; control: string | null } {
   const sender = identity.isa?.sender.trim() || null;
   const control = identity.isa && /^[0-9]{9}$/.test(identity.isa.control) ? identity.isa.control : null;
+  return { sender, control };
+}
+
+export async function registerFile(db: Db, file: FileToRegister, claim: ClaimPolicy = processClaim()): Promise<Registration> {
+  const holder = claim.holder;
+  const { identity } = file;
+  const { sender, control } = identityKey(identity);
   const inserted = await db.query<{ id: string; received_at: Date; received_at_source: ReceivedAtSource }>(
-    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at, received_at, received_at_source)
-     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8), $9, $10)
+    `insert into inbound_file (partner, file_name, sha256, isa_sender, isa_control, size_bytes, status, claimed_by, claim_expires_at, received_at, received_at_source, archive_key)
+     values ($1, $2, $3, $4, $5, $6, 'processing', $7, now() + make_interval(secs => $8), $9, $10, $11)
      on conflict do nothing
      returning id::text as id, received_at, received_at_source`,
-    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS, file.receivedAt.toISOString(), file.receivedAtSource ?? 'observed'],
+    [file.partner, file.name, identity.sha256, sender, control, identity.size, holder, CLAIM_SECONDS, file.receivedAt.toISOString(), file.receivedAtSource ?? 'observed', file.archiveKey ?? null],
   );
   const row = inserted.rows[0];
   if (row) return { kind: 'claimed', fileId: row.id, receivedAt: row.received_at, receivedAtSource: row.received_at_source, resumed: false };
@@ -83,7 +118,7 @@ export async function registerFile(
   if (existing.status === 'processed' || existing.status === 'rejected') {
     return { kind: 'duplicate', fileId: existing.id, receivedAt: existing.received_at, receivedAtSource: existing.received_at_source, why: `the same bytes were ingested before as file ${existing.id} on ${when}` };
   }
-  if (existing.status === 'processing' && existing.live && existing.claimed_by !== holder && !holderGone(existing.claimed_by)) {
+  if (existing.status === 'processing' && existing.live && existing.claimed_by !== holder && !(existing.claimed_by && claim.mayTakeOver(existing.claimed_by))) {
     throw new EdiBridgeError('INVALID_STATE', `file ${existing.id} is being ingested by ${existing.claimed_by} (claim not expired)`, { file: file.name });
   }
   // Take the claim over, unless someone else took it between our read and now.
@@ -95,10 +130,11 @@ export async function registerFile(
   if (taken.rowCount !== 1) {
     throw new EdiBridgeError('INVALID_STATE', `file ${existing.id} was claimed by another ingest meanwhile`, { file: file.name });
   }
-  return { kind: 'claimed', fileId: existing.id, receivedAt: existing.received_at, receivedAtSource: existing.received_at_source, resumed: true };
+  // A file a pull registered is new to the ingest; any other state means an earlier run began it.
+  return { kind: 'claimed', fileId: existing.id, receivedAt: existing.received_at, receivedAtSource: existing.received_at_source, resumed: existing.status !== 'received' };
 }
 
-export async function renewClaim(db: Db, fileId: string, holder: string = claimHolder()): Promise<void> {
+export async function renewClaim(db: Db, fileId: string, holder: string): Promise<void> {
   const r = await db.query(
     `update inbound_file set claim_expires_at = now() + make_interval(secs => $3) where id = $1 and claimed_by = $2`,
     [fileId, holder, CLAIM_SECONDS],
@@ -106,7 +142,7 @@ export async function renewClaim(db: Db, fileId: string, holder: string = claimH
   if (r.rowCount !== 1) throw new EdiBridgeError('INVALID_STATE', `lost the claim on file ${fileId}`, { file: fileId });
 }
 
-export async function releaseFile(db: Db, fileId: string, status: 'processed' | 'rejected' | 'failed' | 'waiting', holder: string = claimHolder()): Promise<void> {
+export async function releaseFile(db: Db, fileId: string, status: 'processed' | 'rejected' | 'failed' | 'waiting', holder: string): Promise<void> {
   await db.query(
     `update inbound_file set status = $2, claimed_by = null, claim_expires_at = null where id = $1 and claimed_by = $3`,
     [fileId, status, holder],

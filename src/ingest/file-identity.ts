@@ -32,9 +32,10 @@ export async function identifyFile(source: FileSource): Promise<FileIdentity> {
 }
 
 /** Enough for an ISA (106 bytes) after a BOM and blank lines. */
-const HEAD_BYTES = 4096;
+export const HEAD_BYTES = 4096;
 
-function firstIsa(head: Buffer): IsaFields | undefined {
+/** The ISA a file's first bytes (HEAD_BYTES of them) start with, if they start with a readable one. */
+export function firstIsa(head: Buffer): IsaFields | undefined {
   let isa: IsaFields | undefined;
   let first = true;
   const tokenizer = new Tokenizer({

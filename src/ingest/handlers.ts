@@ -39,6 +39,8 @@ export interface SetHandlerInput {
 export interface HandlerResult {
   /** Sets this run applied (committed). */
   setsApplied: number;
+  /** Items (834 members, 820 remittance lines) in the sets this run applied; for the metrics. */
+  itemsApplied?: number;
   /** Exceptions opened, by category. */
   exceptions: Partial<Record<ExceptionCategory, number>>;
 }

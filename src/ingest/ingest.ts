@@ -7,16 +7,18 @@
  */
 import { z } from 'zod';
 import { acknowledgementsFor, writeAcknowledgements, type Acknowledgement } from '../ack/acknowledgements.js';
+import { assertAcknowledgement } from '../ack/check.js';
 import { EdiBridgeError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
 import type { ExceptionCategory } from '../exceptions/categories.js';
 import { recordExceptions } from '../exceptions/store.js';
-import { findPartnerByIsa, type TradingPartnerRow } from '../reference/store.js';
-import { acceptedSets, type FileReport } from '../x12/report.js';
+import { findPartnerById, findPartnerByIsa, type TradingPartnerRow } from '../reference/store.js';
+import type { IsaFields } from '../x12/envelope/isa.js';
+import { acceptedSets, rejectInterchanges, type FileReport } from '../x12/report.js';
 import { validateFile, validateStream } from '../x12/validate.js';
 import { controlNumbersNeeded, drawControlNumbers } from './control-numbers.js';
-import { claimHolder, registerFile, releaseFile, renewClaim, type ReceivedAtSource } from './claim.js';
+import { processClaim, registerFile, releaseFile, renewClaim, type ClaimPolicy, type ReceivedAtSource } from './claim.js';
 import { acknowledgementsReceived, recordSentAcknowledgements, type AcknowledgementReceived } from './acknowledgements-received.js';
 import { identifyFile } from './file-identity.js';
 import { describeSourceStart } from './file-start.js';
@@ -55,6 +57,22 @@ export interface IngestOptions {
   handlers: HandlerRegistry;
   /** The partner the file must come from (its id); default: found by the file's ISA05/ISA06. */
   partnerId?: string;
+  /**
+   * The partner whose mailbox the file was pulled from (the service). Such a file is never
+   * refused unrecorded: one whose ISA cannot be read, or whose ISA sender is another
+   * partner's, is registered, answered with a TA1 (R) addressed to this partner and put in
+   * the exception queue; nothing in it is applied.
+   */
+  receivedFrom?: string;
+  /** Who claims the file while it is ingested (default: this process, `cli:<host>:<pid>`). */
+  claim?: ClaimPolicy;
+  /** Where the raw bytes are archived (object key), recorded on the file. */
+  archiveKey?: string;
+  /**
+   * The acknowledgements are for the service to deliver: kept with their bytes, each either
+   * pending delivery or withheld per the partner's settings (instead of written to `ackDir`).
+   */
+  delivery?: AckDelivery;
   /** Where acknowledgements go (a folder per file, as `validate` writes them); none: not written. */
   ackDir?: string;
   now?: () => Date;
@@ -101,7 +119,13 @@ export interface IngestResult {
   receivedAt: Date;
   /** observed: the time it was registered; given: a time passed in (a replay). */
   receivedAtSource: ReceivedAtSource;
-  validation?: { accepted: boolean; setsAccepted: number; setsRejected: number };
+  validation?: {
+    accepted: boolean;
+    setsAccepted: number;
+    setsRejected: number;
+    /** Sets accepted and rejected, by ST01. */
+    byTransactionSet: Record<string, { accepted: number; rejected: number }>;
+  };
   acknowledgements: Array<{ name: string; kind: Acknowledgement['kind']; path?: string }>;
   /** A partner's TA1s and 999s the file carries, with what each answers: read, never handed to a handler. */
   acknowledgementsReceived?: AcknowledgementReceived[];
@@ -111,6 +135,13 @@ export interface IngestResult {
   waiting: Array<{ transactionSet: string; sets: number }>;
   /** Exceptions opened, by category. */
   exceptions: Partial<Record<ExceptionCategory, number>>;
+}
+
+/** Which acknowledgements a partner gets (its `acks` settings). */
+export interface AckDelivery {
+  /** on-error: when validation calls for one (errors, or ISA14 = 1); always: for every interchange too; never: only when called for. */
+  ta1: 'on-error' | 'always' | 'never';
+  '999': boolean;
 }
 
 /** Raised before anything is written: unknown partner, unreadable envelope, partner mismatch. */
@@ -126,21 +157,27 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
   const identity = await identifyFile(source).catch((err: unknown) => {
     throw new IngestError('FILE_UNREADABLE', `cannot read ${name}`, { file: name }, { cause: err });
   });
-  if (!identity.isa) {
+  const mailbox = options.receivedFrom !== undefined ? await mailboxPartner(db, options.receivedFrom, name) : undefined;
+  if (!identity.isa && !mailbox) {
     const start = await describeSourceStart(source, identity.size).catch(() => undefined);
     throw new IngestError('FILE_UNREADABLE', `${name} does not start with a readable ISA${start ? ` (${start.description})` : ''}: no partner can be told, nothing was stored`, { file: name });
   }
-  const partner = await resolvePartner(db, identity.isa.senderQualifier, identity.isa.sender, options.partnerId, name);
-  const holder = claimHolder();
+  const bySender = identity.isa ? await findPartnerByIsa(db, identity.isa.senderQualifier, identity.isa.sender) : undefined;
+  const partner = mailbox ?? (await resolvePartner(db, bySender, identity.isa!, options.partnerId, name));
+  // From a partner's own folder, the envelope must be that partner's: else it is answered, not applied.
+  const refusal: MailboxRefusal | undefined = !mailbox ? undefined : !identity.isa ? 'unreadable-file' : bySender?.id !== mailbox.id ? 'sender-mismatch' : undefined;
+  const claim = options.claim ?? processClaim();
+  const holder = claim.holder;
   const registration = await registerFile(db, {
     partner: partner.id,
     name,
     identity,
     receivedAt: options.receivedAt ?? now(),
     receivedAtSource: options.receivedAt ? 'given' : 'observed',
-  }, holder);
+    ...(options.archiveKey !== undefined ? { archiveKey: options.archiveKey } : {}),
+  }, claim);
   const log = (options.log ?? silentLogger()).child({ file: name, fileId: registration.fileId, partner: partner.id });
-  log.info({ bytes: identity.size, sha256: identity.sha256, interchange: identity.isa.control, registration: registration.kind }, 'file registered');
+  log.info({ bytes: identity.size, sha256: identity.sha256, interchange: identity.isa?.control ?? null, registration: registration.kind }, 'file registered');
   const result: IngestResult = {
     file: name,
     fileId: registration.fileId,
@@ -161,18 +198,32 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
   try {
     const validateOptions = { receiverIds: new Set([partner.receiverIsaId]), name };
     progress('validate', 0);
-    const report = source.path !== undefined ? await validateFile(source.path, validateOptions) : await validateStream(source.open(), validateOptions);
+    const validated = source.path !== undefined ? await validateFile(source.path, validateOptions) : await validateStream(source.open(), validateOptions);
+    const report = refusal === 'sender-mismatch' ? rejectInterchanges(validated, SENDER_NOT_PARTNER) : validated;
     progress('validate', report.bytes);
     result.validation = summariseValidation(report);
-    log.info(result.validation, 'file validated');
-    result.acknowledgements = await acknowledge(db, report, name, options.ackDir, now, registration.fileId);
-    for (const a of result.acknowledgements) log.info({ kind: a.kind, ack: a.name }, 'acknowledgement written');
+    log.info({ accepted: result.validation.accepted, setsAccepted: result.validation.setsAccepted, setsRejected: result.validation.setsRejected }, 'file validated');
+    result.acknowledgements = await acknowledge(db, report, {
+      name,
+      fileId: registration.fileId,
+      now,
+      ...(options.ackDir !== undefined ? { ackDir: options.ackDir } : {}),
+      ...(options.delivery ? { delivery: options.delivery } : {}),
+      // Addressed to the partner the file came from, where its own ISA cannot say who that is.
+      ...(mailbox ? { partner: mailbox } : {}),
+    });
+    for (const a of result.acknowledgements) log.info({ kind: a.kind, ack: a.name }, options.delivery ? 'acknowledgement kept for delivery' : 'acknowledgement written');
     const plan = setPlan(report);
     // A partner's TA1/999 is an answer to us: read and reported here, so a 999 set never waits for a handler.
     const received = await acknowledgementsReceived(db, report, source);
     if (received.length) result.acknowledgementsReceived = received;
     await recordRejectedSets(db, registration.fileId, plan.rejected);
     if (plan.rejected.length) result.exceptions['rejected-set'] = plan.rejected.length;
+    if (refusal) {
+      await recordMailboxRefusal(db, registration.fileId, refusal, partner, identity.isa);
+      result.exceptions[refusal] = 1;
+      log.warn({ refusal }, refusal === 'unreadable-file' ? 'no readable ISA: answered with a TA1, nothing applied' : 'ISA sender is not the partner of this folder: answered with a TA1, nothing applied');
+    }
     if (plan.accepted.size === 0) {
       result.status = report.interchanges.some((ic) => ic.status !== 'R') ? 'processed' : 'rejected';
     }
@@ -215,8 +266,7 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
   }
 }
 
-async function resolvePartner(db: Db, qualifier: string, sender: string, partnerId: string | undefined, file: string): Promise<TradingPartnerRow> {
-  const bySender = await findPartnerByIsa(db, qualifier, sender);
+async function resolvePartner(db: Db, bySender: TradingPartnerRow | undefined, isa: IsaFields, partnerId: string | undefined, file: string): Promise<TradingPartnerRow> {
   if (partnerId !== undefined) {
     if (!bySender || bySender.id !== partnerId) {
       const known = await db.query('select 1 from trading_partner where id = $1', [partnerId]);
@@ -233,23 +283,53 @@ async function resolvePartner(db: Db, qualifier: string, sender: string, partner
   if (!bySender) {
     throw new IngestError(
       'CONFIG_INVALID',
-      `${file} comes from a sender (ISA05/ISA06) that is no trading partner in the reference data: nothing was stored. Add the partner (edibridge setup load) or pass --partner.`,
+      `${file} comes from a sender (ISA05/ISA06 ${isa.senderQualifier}/${isa.sender.trim()}) that is no trading partner in the reference data: nothing was stored. Add the partner (edibridge setup load) or pass --partner.`,
       { file },
     );
   }
   return bySender;
 }
 
+/** The partner of a mailbox, which the reference data must know. */
+async function mailboxPartner(db: Db, partnerId: string, file: string): Promise<TradingPartnerRow> {
+  const partner = await findPartnerById(db, partnerId);
+  if (!partner) throw new IngestError('CONFIG_INVALID', `no trading partner ${partnerId} in the reference data: nothing was stored`, { file, partner: partnerId });
+  return partner;
+}
+
+/** Why a file from a partner's mailbox is answered and not applied. */
+type MailboxRefusal = 'unreadable-file' | 'sender-mismatch';
+
+/** TA105 006: Invalid Interchange Sender ID (for this mailbox). */
+const SENDER_NOT_PARTNER = '006';
+
+async function recordMailboxRefusal(db: Db, fileId: string, refusal: MailboxRefusal, partner: TradingPartnerRow, isa: IsaFields | undefined): Promise<void> {
+  const description =
+    refusal === 'unreadable-file'
+      ? `The file in ${partner.id}'s folder does not start with a readable interchange header (ISA); it was archived and answered with a TA1 rejection. Ask the partner to resend it as X12.`
+      : `The file in ${partner.id}'s folder was sent as ISA05/ISA06 ${isa?.senderQualifier ?? ''}/${isa?.sender.trim() ?? ''}, not as ${partner.id} (${partner.isaQualifier}/${partner.isaId}); it was answered with a TA1 rejection and nothing in it was applied. Check with the partner which sender ID is right, fix the reference data or have the file resent.`;
+  await recordExceptions(db, [{ category: refusal, fileId, description }]);
+}
+
 function summariseValidation(report: FileReport): NonNullable<IngestResult['validation']> {
   let accepted = 0;
   let total = 0;
+  const byTransactionSet: Record<string, { accepted: number; rejected: number }> = {};
   for (const ic of report.interchanges) {
     for (const g of ic.groups) {
+      const groupAccepts = ic.status !== 'R' && g.status !== 'R';
+      for (const s of g.sets) {
+        const ok = groupAccepts && (s.status === 'A' || s.status === 'E');
+        const id = /^\d{3}$/.test(s.id) ? s.id : 'other';
+        const counts = (byTransactionSet[id] ??= { accepted: 0, rejected: 0 });
+        if (ok) counts.accepted++;
+        else counts.rejected++;
+      }
       total += g.sets.length;
       if (ic.status !== 'R') accepted += acceptedSets(g);
     }
   }
-  return { accepted: report.accepted, setsAccepted: accepted, setsRejected: total - accepted };
+  return { accepted: report.accepted, setsAccepted: accepted, setsRejected: total - accepted, byTransactionSet };
 }
 
 /** Accepted content sets by ST01, in file order; rejected ones (acknowledgements received are neither). */
@@ -287,12 +367,40 @@ async function recordRejectedSets(db: Db, fileId: string, rejected: readonly Acc
   })));
 }
 
-/** Writes the TA1/999 a report calls for, numbered from the database's outbound control sequence, and records each one written. */
-async function acknowledge(db: Db, report: FileReport, name: string, ackDir: string | undefined, now: () => Date, fileId: string): Promise<IngestResult['acknowledgements']> {
+interface AcknowledgeTarget {
+  name: string;
+  fileId: string;
+  now: () => Date;
+  /** Written to a folder (the command line). */
+  ackDir?: string;
+  /** Kept for the service to deliver. */
+  delivery?: AckDelivery;
+  /** The partner the acknowledgements go to, where the file's own ISA cannot say. */
+  partner?: TradingPartnerRow;
+}
+
+/**
+ * Builds the TA1/999 a report calls for, numbered from the database's outbound control
+ * sequence, and records each one: written to the folder (command line), or kept with its
+ * bytes for delivery (service).
+ */
+async function acknowledge(db: Db, report: FileReport, target: AcknowledgeTarget): Promise<IngestResult['acknowledgements']> {
+  const { name, fileId, now, delivery, partner } = target;
+  const ta1ForAll = delivery?.ta1 === 'always';
   const nextControlNumber = await drawControlNumbers(db, controlNumbersNeeded(report), name);
-  const acks = acknowledgementsFor(report, { now, nextControlNumber });
-  if (!ackDir) return acks.map((a) => ({ name: a.name, kind: a.kind }));
-  const paths = await writeAcknowledgements(ackDir, name, acks);
+  const acks = acknowledgementsFor(report, {
+    now,
+    nextControlNumber,
+    ...(partner ? { ourId: { qualifier: partner.receiverIsaQualifier, id: partner.receiverIsaId }, theirId: { qualifier: partner.isaQualifier, id: partner.isaId } } : {}),
+  }, { ta1ForAll });
+  if (delivery) {
+    for (const a of acks) assertAcknowledgement(a.text, a.kind, { file: name, acknowledgement: a.name });
+    const withheld = (a: Acknowledgement): boolean => a.kind === '999' && !delivery['999'];
+    await recordSentAcknowledgements(db, fileId, acks, now(), (a) => ({ body: a.text, delivery: withheld(a) ? 'withheld' : 'pending' }));
+    return acks.map((a) => ({ name: a.name, kind: a.kind }));
+  }
+  if (!target.ackDir) return acks.map((a) => ({ name: a.name, kind: a.kind }));
+  const paths = await writeAcknowledgements(target.ackDir, name, acks);
   await recordSentAcknowledgements(db, fileId, acks, now());
   return acks.map((a, i) => ({ name: a.name, kind: a.kind, path: paths[i]! }));
 }

@@ -275,13 +275,17 @@ export interface TradingPartnerRow {
  * The partner that sends as ISA05 `qualifier` / ISA06 `id` (padding ignored), or undefined:
  * a file from an unknown partner.
  */
+const PARTNER_COLUMNS = `id, name, isa_qualifier as "isaQualifier", isa_id as "isaId", gs_id as "gsId",
+  receiver_isa_qualifier as "receiverIsaQualifier", receiver_isa_id as "receiverIsaId",
+  receiver_gs_id as "receiverGsId", transaction_sets as "transactionSets"`;
+
 export async function findPartnerByIsa(db: Db, qualifier: string, id: string): Promise<TradingPartnerRow | undefined> {
-  const { rows } = await db.query<TradingPartnerRow>(
-    `select id, name, isa_qualifier as "isaQualifier", isa_id as "isaId", gs_id as "gsId",
-            receiver_isa_qualifier as "receiverIsaQualifier", receiver_isa_id as "receiverIsaId",
-            receiver_gs_id as "receiverGsId", transaction_sets as "transactionSets"
-       from trading_partner where isa_qualifier = $1 and isa_id = $2`,
-    [qualifier.trim(), id.trim()],
-  );
+  const { rows } = await db.query<TradingPartnerRow>(`select ${PARTNER_COLUMNS} from trading_partner where isa_qualifier = $1 and isa_id = $2`, [qualifier.trim(), id.trim()]);
+  return rows[0];
+}
+
+/** The partner with this id, or undefined. */
+export async function findPartnerById(db: Db, id: string): Promise<TradingPartnerRow | undefined> {
+  const { rows } = await db.query<TradingPartnerRow>(`select ${PARTNER_COLUMNS} from trading_partner where id = $1`, [id]);
   return rows[0];
 }

@@ -49,7 +49,18 @@ export interface EngineConfig {
 }
 
 export function engineConfig(config: Pick<AppConfig, 'migrate' | 'service'>): EngineConfig {
-  return { migrate: config.migrate === 'auto', pollSeconds: config.service.pollSeconds, shutdownSeconds: config.service.shutdownSeconds };
+  const { service } = config;
+  const override: Partial<QueueSettings> = {
+    ...(service.jobExpireSeconds !== undefined ? { expireInSeconds: service.jobExpireSeconds } : {}),
+    ...(service.jobRetryDelaySeconds !== undefined ? { retryDelay: service.jobRetryDelaySeconds } : {}),
+  };
+  return {
+    migrate: config.migrate === 'auto',
+    pollSeconds: service.pollSeconds,
+    shutdownSeconds: service.shutdownSeconds,
+    ...(service.jobMaintenanceSeconds !== undefined ? { maintenanceSeconds: service.jobMaintenanceSeconds } : {}),
+    ...(Object.keys(override).length ? { queues: Object.fromEntries(QUEUE_NAMES.map((q) => [q, override])) } : {}),
+  };
 }
 
 /** A job as its handler sees it. */
@@ -74,6 +85,8 @@ export interface SendOptions {
   /** Not before this time (or this many seconds from now). */
   startAfter?: Date | number;
   priority?: number;
+  /** Send within this transaction (the job exists only if it commits): what the job is about and the job, together. */
+  tx?: Db;
 }
 
 export interface EngineHealth {
@@ -420,6 +433,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       const opts: PgBoss.SendOptions = { singletonKey: singletonKey(queue, valid) };
       if (sendOptions.startAfter !== undefined) opts.startAfter = sendOptions.startAfter;
       if (sendOptions.priority !== undefined) opts.priority = sendOptions.priority;
+      if (sendOptions.tx !== undefined) opts.db = bossDb(sendOptions.tx) as unknown as PgBoss.Db;
       return boss.send(queue, valid, opts);
     },
 

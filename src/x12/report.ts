@@ -143,3 +143,22 @@ export interface FileReport {
 export function acceptedSets(g: GroupResult): number {
   return g.status === 'R' ? 0 : g.sets.filter((s) => s.status === 'A' || s.status === 'E').length;
 }
+
+/**
+ * The report with every interchange rejected for `note` (TA104 R, a TA1 sent, no 999): for
+ * an envelope that reads well but must not be taken, such as one whose sender is not the
+ * partner it came from. The note the validator found first, if any, stays among the others.
+ */
+export function rejectInterchanges(report: FileReport, note: Ta105): FileReport {
+  return {
+    ...report,
+    accepted: false,
+    interchanges: report.interchanges.map((ic) => ({
+      ...ic,
+      status: 'R',
+      note,
+      otherNotes: ic.note === '000' || ic.note === note ? ic.otherNotes : [ic.note, ...ic.otherNotes],
+      sendTa1: true,
+    })),
+  };
+}

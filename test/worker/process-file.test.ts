@@ -39,7 +39,7 @@ describe('process-file job', () => {
     const engine = createEngine({ db: db(), log, metrics: createMetrics(), config: { schema: 'jobs_process_file', migrate: true, pollSeconds: 0.5, shutdownSeconds: 5, maintenanceSeconds: 3600 } });
     closers.push(() => engine.stop({ graceful: false }));
     await engine.start();
-    const handler = jobHandlers(app)['process-file'];
+    const handler = jobHandlers(app, engine)['process-file'];
     expect(handler).toBeDefined();
     await engine.work('process-file', handler!);
 

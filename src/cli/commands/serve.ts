@@ -1,20 +1,16 @@
 /**
- * `edibridge serve [--port N]` — the long-running service: opens (and migrates) the database,
- * starts the job engine with a worker for each queue that has a handler (src/app/jobs.ts),
- * and answers /healthz, /readyz and /metrics on EDIBRIDGE_HTTP_PORT (default 8080; --port
- * wins; 0 takes a free port). It logs where it listens.
+ * `edibridge serve [--port N]` — the long-running service (src/app/service.ts): opens (and
+ * migrates) the database, starts the job engine with a worker per queue (pull, process,
+ * deliver), each partner's pull schedule from EDIBRIDGE_PARTNERS_FILE, and answers /healthz,
+ * /readyz and /metrics on EDIBRIDGE_HTTP_PORT (default 8080; --port wins; 0 takes a free
+ * port). It logs where it listens.
  *
  * On SIGTERM or SIGINT it stops claiming jobs (/readyz answers 503 from then on), waits up to
  * EDIBRIDGE_SHUTDOWN_SECONDS (default 30) for active jobs, fails those still running back to
  * their queue, closes the listener and the database, and exits 0. Exit 1: the service could
  * not start or failed; 2: usage or a bad setting.
  */
-import { jobHandlers } from '../../app/jobs.js';
-import { metrics } from '../../core/metrics.js';
-import { createHttpServer } from '../../http/server.js';
-import { createEngine, engineConfig, type JobHandler, type JobHandlers } from '../../worker/engine.js';
-import { QUEUE_NAMES, type QueueName } from '../../worker/queues.js';
-import type { AppContext } from '../../app/context.js';
+import { startService, type ServiceOptions } from '../../app/service.js';
 import { parseCommandArgs } from '../args.js';
 import type { CommandOptions, Io } from '../io.js';
 import { withApp } from '../run.js';
@@ -27,10 +23,10 @@ export interface ServeHooks {
   /** Called once the listener is up, with its port. */
   onListening?: (port: number) => void;
   /** The handlers instead of src/app/jobs.ts's (tests). */
-  jobs?: (app: AppContext) => JobHandlers;
+  jobs?: ServiceOptions['jobs'];
 }
 
-function untilStopped(hooks: ServeHooks): { stopped: Promise<string>; dispose: () => void } {
+export function untilStopped(hooks: ServeHooks): { stopped: Promise<string>; dispose: () => void } {
   let resolve!: (why: string) => void;
   const stopped = new Promise<string>((r) => {
     resolve = r;
@@ -64,42 +60,15 @@ export async function serveCommand(argv: string[], io: Io, options: CommandOptio
   const stop = untilStopped(hooks);
   try {
     return await withApp(io, options, { json: false, failure: 1, logLevel: 'info' }, async (app) => {
-      const log = app.log;
-      const db = await app.db();
-      const engine = createEngine({ db, log, config: engineConfig(app.config), metrics });
-      const handlers = (hooks.jobs ?? jobHandlers)(app);
-      const idle: QueueName[] = [];
-      for (const queue of QUEUE_NAMES) {
-        const handler = handlers[queue] as JobHandler<QueueName> | undefined;
-        if (handler) await engine.work(queue, handler);
-        else idle.push(queue);
-      }
-      if (idle.length) log.warn({ queues: idle }, 'no handler for these queues yet: their jobs wait, no worker runs them');
-      const http = createHttpServer({
-        log,
-        metrics,
-        readiness: {
-          database: async () => {
-            await db.query('select 1');
-          },
-          engine: () => {
-            const h = engine.health();
-            return h.stopping ? { ready: false, reason: 'stopping' } : h.started ? { ready: true } : { ready: false, reason: 'not started' };
-          },
-        },
-      });
+      const service = await startService(app, { port: port ?? app.config.service.httpPort, ...(hooks.jobs ? { jobs: hooks.jobs } : {}) });
       try {
-        await engine.start();
-        const listening = await http.listen(port ?? app.config.service.httpPort);
-        log.info({ port: listening, database: db.kind }, `listening on port ${listening}`);
-        hooks.onListening?.(listening);
+        hooks.onListening?.(service.port);
         const why = await stop.stopped;
-        log.info({ reason: why, timeoutSeconds: app.config.service.shutdownSeconds }, 'shutting down: no new jobs, waiting for active ones');
+        app.log.info({ reason: why, timeoutSeconds: app.config.service.shutdownSeconds }, 'shutting down: no new jobs, waiting for active ones');
       } finally {
-        await engine.stop({ graceful: true, timeoutMs: app.config.service.shutdownSeconds * 1000 });
-        await http.close();
+        await service.stop();
       }
-      log.info('stopped');
+      app.log.info('stopped');
       return 0;
     });
   } finally {

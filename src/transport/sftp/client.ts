@@ -91,6 +91,11 @@ export class SftpSession {
   ) {}
 
   /** @internal the listeners installed by connectSftp report the connection's end here. */
+  /** Whether the connection is gone (every later call fails as SFTP_UNAVAILABLE). */
+  get lost(): boolean {
+    return this.#lost !== undefined;
+  }
+
   markLost(err?: Error): void {
     this.#lost ??= err ?? new Error('connection closed by the server');
   }

@@ -1,0 +1,120 @@
+/**
+ * The demo's world, on embedded defaults with nothing installed: a fresh folder holding the
+ * PGlite database, the local raw-file archive, and an in-process SFTP server (ssh2) under a
+ * host key generated for it, whose fingerprint the partners file pins. The partner's inbound
+ * folder is seeded with the sample files; everything after that is the real service path
+ * (src/app/service.ts): pull, archive, process, acknowledge, deliver.
+ */
+import { copyFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Db } from '../db/db.js';
+import { generateEd25519KeyPair } from '../transport/sftp/host-key.js';
+import { InProcessSftpServer } from '../transport/sftp/memory-server.js';
+
+/** The sample files a partner's inbound folder is seeded with, oldest first. */
+export const DEMO_FILES = ['enrollment-834-open-enrollment.x12', 'enrollment-834.x12', 'premium-820.x12'] as const;
+export const DEMO_PARTNER = 'acme';
+
+export interface DemoWorld {
+  dir: string;
+  sftp: InProcessSftpServer;
+  /** The environment the demo's service runs with (PGlite and the archive under `dir`). */
+  env: NodeJS.ProcessEnv;
+  partnersFile: string;
+  /** Where files dropped for the partner are pulled from (a folder on this machine). */
+  inboundFolder: string;
+  outboundFolder: string;
+  close(): Promise<void>;
+}
+
+/** Creates the demo folder afresh under `dir` and starts its SFTP server, seeded with the samples. */
+export async function createDemoWorld(dir: string, samplesDir: string, baseEnv: NodeJS.ProcessEnv): Promise<DemoWorld> {
+  const root = resolve(dir);
+  await rm(root, { recursive: true, force: true });
+  await mkdir(join(root, 'keys'), { recursive: true });
+  const client = generateEd25519KeyPair('edibridge-demo-client');
+  const hostKey = generateEd25519KeyPair('edibridge-demo-host');
+  await writeFile(join(root, 'keys', 'demo_ed25519'), client.privateKey, { mode: 0o600 });
+  const folders = [`/${DEMO_PARTNER}/to-plan`, `/${DEMO_PARTNER}/to-plan/archive`, `/${DEMO_PARTNER}/from-plan`];
+  const sftp = await InProcessSftpServer.start({ root: join(root, 'sftp'), folders, user: 'edibridge', publicKey: client.publicKey, hostKey });
+  const inboundFolder = sftp.localPath(folders[0]!);
+  // Seeded oldest first: the open enrollment, then the changes, then the payment.
+  const t0 = Math.floor(Date.now() / 1000) - 600;
+  for (const [i, name] of DEMO_FILES.entries()) {
+    const to = join(inboundFolder, name);
+    await copyFile(join(samplesDir, name), to);
+    await utimes(to, t0 + i * 60, t0 + i * 60);
+  }
+  const partnersFile = join(root, 'partners.yaml');
+  await writeFile(
+    partnersFile,
+    [
+      '# The demo partner: the in-process SFTP server on this machine, its generated host key pinned.',
+      'partners:',
+      `  - id: ${DEMO_PARTNER}`,
+      '    sftp:',
+      '      host: 127.0.0.1',
+      `      port: ${sftp.port}`,
+      '      user: edibridge',
+      '      auth: { privateKeyFile: keys/demo_ed25519 }',
+      `      hostKey: ${hostKey.fingerprint}`,
+      `      inbound: ${folders[0]}`,
+      `      outbound: ${folders[2]}`,
+      "      pattern: '*.x12'",
+      `      afterPull: { move: ${folders[1]} }`,
+      '      stable: { looks: 2, seconds: 1 }',
+      "    schedule: '* * * * *'",
+      "    acks: { ta1: on-error, '999': true }",
+      '',
+    ].join('\n'),
+  );
+  const env: NodeJS.ProcessEnv = { ...baseEnv, EDIBRIDGE_DATA_DIR: join(root, 'data'), EDIBRIDGE_PARTNERS_FILE: partnersFile };
+  for (const k of ['DATABASE_URL', 'EDIBRIDGE_DATABASE_URL', 'EDIBRIDGE_OBJECT_STORE', 'EDIBRIDGE_S3_BUCKET', 'EDIBRIDGE_ACK_DIR']) delete env[k];
+  return {
+    dir: root,
+    sftp,
+    env,
+    partnersFile,
+    inboundFolder,
+    outboundFolder: sftp.localPath(folders[2]!),
+    close: () => sftp.close(),
+  };
+}
+
+/** What one cycle did, read back from the database. */
+export interface DemoSummary {
+  files: Array<{ id: string; name: string; status: string; outcome: string }>;
+  acknowledgements: Array<{ kind: string; delivery: string; remotePath: string | null; file: string }>;
+  members: Record<string, number>;
+  exceptions: Record<string, number>;
+}
+
+/** Whether every transfer's file is done with (processed, rejected, waiting or failed) and no acknowledgement waits. */
+export async function demoSettled(db: Db, expectedFiles: number): Promise<boolean> {
+  const { rows } = await db.query<{ transfers: number; open: number; pending: number }>(
+    `select (select count(*) from inbound_transfer)::integer as transfers,
+            (select count(*) from inbound_file where status in ('received', 'processing'))::integer as open,
+            (select count(*) from outbound_acknowledgement where delivery = 'pending')::integer as pending`,
+  );
+  const r = rows[0]!;
+  return r.transfers >= expectedFiles && r.open === 0 && r.pending === 0;
+}
+
+export async function demoSummary(db: Db): Promise<DemoSummary> {
+  const files = await db.query<DemoSummary['files'][number]>(
+    `select f.id::text as id, f.file_name as name, f.status, t.outcome
+       from inbound_transfer t join inbound_file f on f.id = t.file_id order by t.id`,
+  );
+  const acks = await db.query<DemoSummary['acknowledgements'][number]>(
+    `select o.kind, o.delivery, o.remote_path as "remotePath", f.file_name as file
+       from outbound_acknowledgement o join inbound_file f on f.id = o.file_id order by o.id`,
+  );
+  const members = await db.query<{ action: string; n: number }>('select action, count(*)::integer as n from member_history group by action order by action');
+  const exceptions = await db.query<{ category: string; n: number }>('select category, count(*)::integer as n from exception group by category order by category');
+  return {
+    files: files.rows,
+    acknowledgements: acks.rows,
+    members: Object.fromEntries(members.rows.map((r) => [r.action, r.n])),
+    exceptions: Object.fromEntries(exceptions.rows.map((r) => [r.category, r.n])),
+  };
+}
