@@ -15,6 +15,7 @@ import { jobClaim } from '../ingest/claim.js';
 import type { IngestResult } from '../ingest/ingest.js';
 import { processArchivedFile } from '../ingest/process-archived.js';
 import { deliverAcknowledgements, pendingAcknowledgements } from '../mailbox/deliver.js';
+import { ackRouting } from '../mailbox/files.js';
 import { pullPartner } from '../mailbox/pull.js';
 import type { PartnerConnection } from '../transport/partners.js';
 import type { Engine, JobHandlers } from '../worker/engine.js';
@@ -67,7 +68,7 @@ export function jobHandlers(app: AppContext, engine: Pick<Engine, 'send'>, optio
           log: job.log,
           claim: jobClaim(job.id),
           // A partner reached over SFTP gets its acknowledgements delivered; else they are written locally.
-          ...(partner ? { delivery: { ta1: partner.acks.ta1, '999': partner.acks['999'] } } : { ackDir: app.config.ackDir }),
+          ...ackRouting(partner, app.config.ackDir),
         },
         { partnerId: data.partnerId, key: data.fileId },
       );

@@ -8,6 +8,7 @@ import { CARDS_USAGE, cardsCommand } from './commands/cards.js';
 import { DB_USAGE, dbCommand } from './commands/db.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from './commands/exceptions.js';
+import { FILES_USAGE, filesCommand } from './commands/files.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve.js';
@@ -48,6 +49,9 @@ commands:
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
+  ${FILES_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
+      Inbound files, newest first: status, pulls, each acknowledgement's delivery (attempts
+      and last error of one not yet delivered); rerun processes an archived file again.
   ${SERVE_USAGE.replace('usage: ', '')}
       Run the service: each partner's scheduled SFTP pull (EDIBRIDGE_PARTNERS_FILE), the job
       engine's workers (pg-boss in the database: pull, process, deliver acknowledgements) and
@@ -79,6 +83,8 @@ export async function main(argv: string[], io: Io = processIo, options: CommandO
       return cardsCommand(rest, io, options);
     case 'serve':
       return serveCommand(rest, io, options);
+    case 'files':
+      return filesCommand(rest, io, options);
     case 'demo':
       return demoCommand(rest, io, options);
     case undefined:

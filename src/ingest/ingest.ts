@@ -5,6 +5,7 @@
  * which applies it in a database transaction of its own. Accepted sets that no handler
  * takes leave the file open as "waiting for a handler": neither dropped nor done.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
 import { acknowledgementsFor, writeAcknowledgements, type Acknowledgement } from '../ack/acknowledgements.js';
 import { assertAcknowledgement } from '../ack/check.js';
@@ -386,6 +387,12 @@ interface AcknowledgeTarget {
  */
 async function acknowledge(db: Db, report: FileReport, target: AcknowledgeTarget): Promise<IngestResult['acknowledgements']> {
   const { name, fileId, now, delivery, partner } = target;
+  // A file is acknowledged once: a resumed or re-run ingest keeps the acknowledgements its
+  // first run recorded (already delivered, or pending), instead of answering twice.
+  const earlier = await db.query<{ name: string; kind: Acknowledgement['kind'] }>('select name, kind from outbound_acknowledgement where file_id = $1 order by id', [fileId]);
+  if (earlier.rows.length) {
+    return earlier.rows.map((a) => ({ name: a.name, kind: a.kind, ...(target.ackDir && !delivery ? { path: join(target.ackDir, name, a.name) } : {}) }));
+  }
   const ta1ForAll = delivery?.ta1 === 'always';
   const nextControlNumber = await drawControlNumbers(db, controlNumbersNeeded(report), name);
   const acks = acknowledgementsFor(report, {
