@@ -13,7 +13,7 @@ import { coerceError } from '../core/errors.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
 import { startSchedules, type Schedules } from '../mailbox/schedule.js';
 import type { PartnerConnection } from '../transport/partners.js';
-import { createEngine, engineConfig, type Engine, type EngineConfig, type JobHandler, type JobHandlers } from '../worker/engine.js';
+import { createEngine, engineConfig, jobsSchemaFor, type Engine, type EngineConfig, type JobHandler, type JobHandlers } from '../worker/engine.js';
 import { QUEUE_NAMES, type QueueName } from '../worker/queues.js';
 import type { AppContext } from './context.js';
 import { jobHandlers, type JobHandlerOptions } from './jobs.js';
@@ -48,7 +48,7 @@ export async function startService(app: AppContext, options: ServiceOptions): Pr
   const db = await app.db();
   const partners = await app.partners();
   const replica = `${hostname()}/${randomUUID().slice(0, 8)}`;
-  const engine = createEngine({ db, log, config: { ...engineConfig(app.config), ...options.engine }, metrics });
+  const engine = createEngine({ db, log, config: { schema: await jobsSchemaFor(db), ...engineConfig(app.config), ...options.engine }, metrics });
   const handlers = options.jobs ? options.jobs(app, engine) : jobHandlers(app, engine, { metrics, ...options.jobOptions });
   for (const queue of QUEUE_NAMES) {
     const handler = handlers[queue] as JobHandler<QueueName> | undefined;

@@ -2,13 +2,15 @@
  * The job engine: pg-boss 10 over the `Db` port (src/worker/boss-db.ts), the same code path
  * for PostgreSQL and PGlite. Queues, job data and settings are in src/worker/queues.ts.
  *
- * - pg-boss keeps its tables in their own schema (`edibridge_jobs`), which it installs and
- *   upgrades itself at start (its own versioned migrations, under an advisory lock) when
- *   EDIBRIDGE_MIGRATE is `auto`; with `off`, start fails until it is installed.
+ * - pg-boss keeps its tables in their own schema (`edibridge_jobs`, see jobsSchemaFor), which
+ *   it installs and upgrades itself at start (its own versioned migrations, under an advisory
+ *   lock) when EDIBRIDGE_MIGRATE is `auto`; with `off`, start fails until `edibridge db
+ *   migrate` has installed it.
  * - The queues are created (or brought to their settings) once at start, retried on the
  *   deadlock two processes' first creation can meet.
- * - pg-boss stores, sends, schedules (cron that fires once across processes), retries and
- *   expires jobs (its maintenance fails the claims of dead workers). The workers are the
+ * - pg-boss stores, sends, retries and expires jobs (its maintenance fails the claims of dead
+ *   workers). Partners' schedules are node-cron's, fired once across replicas
+ *   (src/mailbox/schedule.ts). The workers are the
  *   engine's own loop: pg-boss 10's `fetch` swallows every SQL error (a database outage
  *   looks like an empty queue) and claims a singleton key's waiting job even while another
  *   of that key is active, which fails the claim of the whole batch and holds up every other
@@ -228,6 +230,35 @@ interface ActiveJob {
   done: Promise<void>;
   /** Fails the job back to its queue (at a stop that stopped waiting for it). */
   fail: () => Promise<void>;
+}
+
+/**
+ * The job engine's schema for a database: `edibridge_jobs` beside edibridge's tables in
+ * `public`; `<schema>_jobs` when edibridge's tables live in another schema (the URL's
+ * search_path), so that two installations sharing one database never take each other's jobs.
+ */
+export async function jobsSchemaFor(db: Db): Promise<string> {
+  const { rows } = await db.query<{ schema: string | null }>('select current_schema() as schema');
+  const schema = rows[0]?.schema ?? 'public';
+  if (schema === 'public') return DEFAULT_JOBS_SCHEMA;
+  const derived = `${schema}_jobs`;
+  if (!IDENTIFIER.test(derived)) throw new EdiBridgeError('CONFIG_INVALID', `cannot name a jobs schema after schema ${JSON.stringify(schema)}: use a lower-case identifier of at most 58 characters`, { schema });
+  return derived;
+}
+
+/**
+ * Installs or upgrades the job engine's own schema (pg-boss's versioned migrations, under its
+ * advisory lock) without starting any worker: `edibridge db migrate`, for a service run with
+ * EDIBRIDGE_MIGRATE=off. Returns pg-boss's schema version.
+ */
+export async function installJobSchema(db: Db, schema: string = DEFAULT_JOBS_SCHEMA): Promise<number> {
+  if (!IDENTIFIER.test(schema)) throw new EdiBridgeError('CONFIG_INVALID', 'the jobs schema must be a lower-case identifier', { schema });
+  const boss = new PgBoss({ db: bossDb(db) as unknown as PgBoss.Db, schema, migrate: true, supervise: false, schedule: false });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.stop({ graceful: false, close: false, wait: true });
+  const { rows } = await db.query<{ version: number }>(`select version from ${schema}.version`);
+  return Number(rows[0]?.version ?? 0);
 }
 
 export function createEngine(options: CreateEngineOptions): Engine {

@@ -52,13 +52,15 @@ describe('edibridge db on the embedded database (PGlite on disk)', () => {
     const first = await run(env, 'migrate');
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
-    expect(first.out).toBe(`${ALL.map((m) => `applied ${m.file}\n`).join('')}migrated: pglite database, schema public, version ${LATEST}\n`);
+    expect(first.out).toMatch(new RegExp(`^${ALL.map((m) => `applied ${m.file}\n`).join('')}migrated: pglite database, schema public, version ${LATEST}\njob engine: schema edibridge_jobs, pg-boss version \\d+\n$`));
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
 
     const second = await run(env, 'migrate', '--json');
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.out)).toEqual({ kind: 'pglite', schema: 'public', applied: [], version: LATEST });
+    expect(JSON.parse(second.out)).toEqual({ kind: 'pglite', schema: 'public', applied: [], version: LATEST, jobs: { schema: 'edibridge_jobs', version: expect.any(Number) } });
+    // The job engine's schema is there for a service run with EDIBRIDGE_MIGRATE=off.
+    expect(JSON.parse(second.out).jobs.version).toBeGreaterThanOrEqual(20);
 
     const status = await run(env, 'status');
     expect(status.out).toBe(`pglite database, schema public, version ${LATEST} of ${LATEST}\n`);
@@ -108,6 +110,7 @@ describe.skipIf(!probe.ok)('edibridge db on PostgreSQL (DATABASE_URL)', () => {
   const admin = createPgDb({ connectionString: TEST_DATABASE_URL, max: 1 });
   afterAll(async () => {
     await admin.query(`drop schema if exists ${schema} cascade`);
+    await admin.query(`drop schema if exists ${schema}_jobs cascade`);
     await admin.close();
   });
 
@@ -120,7 +123,8 @@ describe.skipIf(!probe.ok)('edibridge db on PostgreSQL (DATABASE_URL)', () => {
     const env = { DATABASE_URL: url.toString() };
     const first = await run(env, 'migrate', '--json');
     expect(first.err).toBe('');
-    expect(JSON.parse(first.out)).toEqual({ kind: 'pg', schema, applied: ALL.map(({ version, name }) => ({ version, name })), version: LATEST });
+    expect(JSON.parse(first.out)).toEqual({ kind: 'pg', schema, applied: ALL.map(({ version, name }) => ({ version, name })), version: LATEST, jobs: { schema: `${schema}_jobs`, version: expect.any(Number) } });
+    expect((await admin.query(`select count(*)::int as n from ${schema}_jobs.queue`)).rows).toEqual([{ n: 0 }]);
     const status = await run(env, 'status', '--json');
     expect(JSON.parse(status.out)).toEqual({ kind: 'pg', schema, version: LATEST, latest: LATEST, pending: [] });
   });
