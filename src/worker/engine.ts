@@ -210,13 +210,20 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 const isDeadlock = (err: unknown): boolean =>
   (err instanceof DbError && err.sqlState === SqlState.deadlockDetected) || /deadlock detected/i.test(coerceError(err).message);
 
-async function withRetry<T>(what: string, log: Logger, fn: () => Promise<T>, attempts = 5): Promise<T> {
+/**
+ * Two processes installing pg-boss's schema at once: besides a deadlock, the loser's CREATE
+ * SCHEMA IF NOT EXISTS now and then fails with a duplicate key in pg_namespace although it runs
+ * under pg-boss's advisory lock (two `serve` replicas started together on a fresh schema).
+ */
+const isInstallRace = (err: unknown): boolean => isDeadlock(err) || (err instanceof DbError && err.sqlState === SqlState.uniqueViolation);
+
+async function withRetry<T>(what: string, log: Logger, fn: () => Promise<T>, attempts = 5, retryable: (err: unknown) => boolean = isDeadlock): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (err) {
-      if (i >= attempts || !isDeadlock(err)) throw err;
-      log.warn({ attempt: i }, `${what}: deadlock with another process, retrying`);
+      if (i >= attempts || !retryable(err)) throw err;
+      log.warn({ attempt: i, err }, `${what}: conflict with another process, retrying`);
       await new Promise((r) => setTimeout(r, 100 * 2 ** i + Math.random() * 100));
     }
   }
@@ -422,6 +429,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
     async start() {
       if (started) return;
       if (stopping) throw new EdiBridgeError('INVALID_STATE', 'the job engine was stopped');
+      // Installed first, each attempt by a new instance: a PgBoss whose start failed answers
+      // every later start() as if it had started (its maintenance and cron never run).
+      if (config.migrate) await withRetry('install the jobs schema', log, () => installJobSchema(db, schema), 5, isInstallRace);
       await withRetry('start pg-boss', log, () => boss.start());
       bossStarted = true;
       await ensureQueues();
