@@ -69,7 +69,8 @@ export async function createDemoWorld(dir: string, samplesDir: string, baseEnv: 
     ].join('\n'),
   );
   const env: NodeJS.ProcessEnv = { ...baseEnv, EDIBRIDGE_DATA_DIR: join(root, 'data'), EDIBRIDGE_PARTNERS_FILE: partnersFile };
-  for (const k of ['DATABASE_URL', 'EDIBRIDGE_DATABASE_URL', 'EDIBRIDGE_OBJECT_STORE', 'EDIBRIDGE_S3_BUCKET', 'EDIBRIDGE_ACK_DIR']) delete env[k];
+  // Embedded defaults whatever the caller's environment says: PGlite and the local archive under the demo folder.
+  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k === 'EDIBRIDGE_ACK_DIR' || k.startsWith('EDIBRIDGE_STORE') || k.startsWith('EDIBRIDGE_S3_')) delete env[k];
   return {
     dir: root,
     sftp,
