@@ -5,9 +5,7 @@
 export * from './schema.js';
 export {
   ReferenceDataError,
-  formatIssues,
   formatOf,
-  formatPath,
   parseReferenceData,
   parseReferenceText,
   readReferenceFile,

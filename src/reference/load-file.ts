@@ -7,26 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { EdiBridgeError, InvalidDataError } from '../core/errors.js';
+import { formatIssues } from '../core/issues.js';
 import { ReferenceDataSchema, type ReferenceData } from './schema.js';
 
 /** Invalid reference data: `issues` lists every problem as `path: message`. */
 export class ReferenceDataError extends InvalidDataError {}
-
-/** `['groups', 2, 'classes', 0, 'effective', 'from']` → `groups[2].classes[0].effective.from`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out === '' ? String(p) : `.${String(p)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-}
 
 /** Validates already-parsed data; `source` names it in the error (a file name). */
 export function parseReferenceData(input: unknown, source = 'reference data'): ReferenceData {

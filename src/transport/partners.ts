@@ -20,7 +20,7 @@ import { validate as validateCron } from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { EdiBridgeError, InvalidDataError } from '../core/errors.js';
-import { formatIssues, formatPath } from '../reference/load-file.js';
+import { formatIssues, formatPath } from '../core/issues.js';
 import { FINGERPRINT_PATTERN } from './sftp/host-key.js';
 
 /** A secret resolved from the environment or a key file: `reveal()` it where it is used, nowhere else. */

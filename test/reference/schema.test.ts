@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EdiBridgeError } from '../../src/core/errors.js';
-import { ReferenceDataError, formatPath, parseReferenceData, parseReferenceText } from '../../src/reference/load-file.js';
+import { formatPath } from '../../src/core/issues.js';
+import { ReferenceDataError, parseReferenceData, parseReferenceText } from '../../src/reference/load-file.js';
 import { COVERAGE_LEVELS, INSURANCE_LINES, isIsoDate } from '../../src/reference/schema.js';
 
 const SAMPLE = fileURLToPath(new URL('../../samples/reference-data.yaml', import.meta.url));
