@@ -2,6 +2,8 @@
 -- (src/db/schema-dump.ts). Generated: do not edit. test/db checks it against the migrations;
 -- after adding a migration, regenerate it with: UPDATE_SCHEMA_DUMP=1 npx vitest run test/db
 
+create sequence billing_review_item_id_seq as bigint owned by billing_review_item.id;
+
 create sequence coverage_id_seq as bigint owned by coverage.id;
 
 create sequence exception_event_id_seq as bigint owned by exception_event.id;
@@ -16,6 +18,12 @@ create sequence inbound_set_id_seq as bigint owned by inbound_set.id;
 
 create sequence inbound_transfer_id_seq as bigint owned by inbound_transfer.id;
 
+create sequence invoice_id_seq as bigint owned by invoice.id;
+
+create sequence invoice_line_id_seq as bigint owned by invoice_line.id;
+
+create sequence invoice_number_seq as bigint;
+
 create sequence member_history_id_seq as bigint owned by member_history.id;
 
 create sequence member_id_seq as bigint owned by member.id;
@@ -24,7 +32,30 @@ create sequence outbound_acknowledgement_id_seq as bigint owned by outbound_ackn
 
 create sequence outbound_control_seq as bigint;
 
+create sequence payment_allocation_id_seq as bigint owned by payment_allocation.id;
+
+create sequence payment_id_seq as bigint owned by payment.id;
+
 create sequence retro_adjustment_id_seq as bigint owned by retro_adjustment.id;
+
+create table billing_review_item (
+  id bigint default nextval('billing_review_item_id_seq'::regclass) not null,
+  retro_adjustment_id bigint not null,
+  group_number text not null,
+  member_id bigint not null,
+  kind text not null,
+  months integer not null,
+  amount_cents bigint not null,
+  status text default 'open'::text not null,
+  created_at timestamp with time zone default now() not null,
+  constraint billing_review_item_kind_check CHECK (kind = ANY (ARRAY['charge'::text, 'credit'::text])),
+  constraint billing_review_item_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
+  constraint billing_review_item_months_check CHECK (months >= 1),
+  constraint billing_review_item_pkey PRIMARY KEY (id),
+  constraint billing_review_item_retro_adjustment_id_fkey FOREIGN KEY (retro_adjustment_id) REFERENCES retro_adjustment(id) ON DELETE RESTRICT,
+  constraint billing_review_item_retro_adjustment_id_key UNIQUE (retro_adjustment_id),
+  constraint billing_review_item_status_check CHECK (status = ANY (ARRAY['open'::text, 'billed'::text, 'waived'::text]))
+);
 
 create table coverage (
   id bigint default nextval('coverage_id_seq'::regclass) not null,
@@ -59,10 +90,13 @@ create table employer_group (
   billing_cycle text default 'monthly'::text not null,
   cobra_self_administered boolean default false not null,
   omitted_members text default 'review'::text not null,
+  payment_tolerance_cents bigint default 100 not null,
+  terminated_on date,
   constraint employer_group_billing_cycle_check CHECK (billing_cycle = ANY (ARRAY['monthly'::text, 'quarterly'::text, 'semiannual'::text, 'annual'::text])),
   constraint employer_group_billing_day_check CHECK (billing_day >= 1 AND billing_day <= 28),
   constraint employer_group_omitted_members_check CHECK (omitted_members = ANY (ARRAY['terminate'::text, 'review'::text])),
   constraint employer_group_partner_id_fkey FOREIGN KEY (partner_id) REFERENCES trading_partner(id) ON DELETE RESTRICT,
+  constraint employer_group_payment_tolerance_cents_check CHECK (payment_tolerance_cents >= 0),
   constraint employer_group_pkey PRIMARY KEY (group_number)
 );
 CREATE INDEX employer_group_partner_id_idx ON employer_group USING btree (partner_id);
@@ -89,7 +123,7 @@ create table exception (
   updated_at timestamp with time zone default now() not null,
   member_id text,
   subject text,
-  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'unreadable-file'::text, 'sender-mismatch'::text, 'duplicate-interchange'::text, 'host-key-changed'::text, 'rejected-set'::text, 'other'::text])),
+  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'member-not-covered'::text, 'paid-billed-mismatch'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'terminated-group-payment'::text, 'unreadable-file'::text, 'sender-mismatch'::text, 'duplicate-interchange'::text, 'host-key-changed'::text, 'rejected-set'::text, 'other'::text])),
   constraint exception_check CHECK (due_at >= received_at),
   constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category, member_id, partner, subject),
   constraint exception_description_check CHECK (length(description) > 0),
@@ -262,6 +296,60 @@ create table inbound_transfer (
 CREATE INDEX inbound_transfer_file_id_idx ON inbound_transfer USING btree (file_id);
 CREATE INDEX inbound_transfer_partner_pulled_at_idx ON inbound_transfer USING btree (partner, pulled_at);
 
+create table invoice (
+  id bigint default nextval('invoice_id_seq'::regclass) not null,
+  invoice_number text not null,
+  group_number text not null,
+  period_start date not null,
+  period_end date not null,
+  bill_date date not null,
+  due_date date not null,
+  prior_balance_cents bigint not null,
+  current_charges_cents bigint not null,
+  adjustments_cents bigint not null,
+  amount_due_cents bigint not null,
+  past_due_at timestamp with time zone,
+  cleared_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null,
+  constraint invoice_check CHECK (period_end >= period_start),
+  constraint invoice_check1 CHECK (due_date >= bill_date),
+  constraint invoice_check2 CHECK (amount_due_cents = (prior_balance_cents + current_charges_cents + adjustments_cents)),
+  constraint invoice_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE RESTRICT,
+  constraint invoice_group_number_period_start_key UNIQUE (group_number, period_start),
+  constraint invoice_invoice_number_check CHECK (invoice_number ~ '^INV-[0-9]{6}-[0-9]{6}$'::text),
+  constraint invoice_invoice_number_key UNIQUE (invoice_number),
+  constraint invoice_pkey PRIMARY KEY (id)
+);
+
+create table invoice_line (
+  id bigint default nextval('invoice_line_id_seq'::regclass) not null,
+  invoice_id bigint not null,
+  line_no integer not null,
+  section text not null,
+  member_id bigint not null,
+  coverage_id bigint,
+  plan_id text not null,
+  coverage_level text not null,
+  period_start date not null,
+  period_end date not null,
+  months integer not null,
+  monthly_rate_cents bigint not null,
+  amount_cents bigint not null,
+  retro_adjustment_id bigint,
+  constraint invoice_line_check CHECK (period_end >= period_start),
+  constraint invoice_line_coverage_id_fkey FOREIGN KEY (coverage_id) REFERENCES coverage(id) ON DELETE RESTRICT,
+  constraint invoice_line_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoice(id) ON DELETE RESTRICT,
+  constraint invoice_line_invoice_id_line_no_key UNIQUE (invoice_id, line_no),
+  constraint invoice_line_line_no_check CHECK (line_no >= 1),
+  constraint invoice_line_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
+  constraint invoice_line_months_check CHECK (months >= 1),
+  constraint invoice_line_pkey PRIMARY KEY (id),
+  constraint invoice_line_retro_adjustment_id_fkey FOREIGN KEY (retro_adjustment_id) REFERENCES retro_adjustment(id) ON DELETE RESTRICT,
+  constraint invoice_line_retro_adjustment_id_key UNIQUE (retro_adjustment_id),
+  constraint invoice_line_section_check CHECK (section = ANY (ARRAY['active'::text, 'adjustment'::text]))
+);
+CREATE INDEX invoice_line_member_idx ON invoice_line USING btree (member_id);
+
 create table member (
   id bigint default nextval('member_id_seq'::regclass) not null,
   member_id text generated always as (('EB'::text || lpad((id)::text, 10, '0'::text))) stored,
@@ -371,6 +459,62 @@ CREATE INDEX outbound_acknowledgement_file_id_idx ON outbound_acknowledgement US
 CREATE INDEX outbound_acknowledgement_pending_idx ON outbound_acknowledgement USING btree (file_id) WHERE (delivery = 'pending'::text);
 CREATE INDEX outbound_acknowledgement_receiver_group_idx ON outbound_acknowledgement USING btree (receiver, group_control) WHERE (group_control IS NOT NULL);
 CREATE INDEX outbound_acknowledgement_receiver_isa_idx ON outbound_acknowledgement USING btree (receiver, isa_control);
+
+create table payment (
+  id bigint default nextval('payment_id_seq'::regclass) not null,
+  file_id bigint not null,
+  set_control text not null,
+  trace_number text not null,
+  originator text default ''::text not null,
+  group_number text,
+  payer_name text,
+  payer_id text,
+  amount_cents bigint not null,
+  credit_debit text not null,
+  method text not null,
+  handling text not null,
+  effective_date date,
+  period_start date,
+  period_end date,
+  remittance_only boolean not null,
+  status text not null,
+  received_at timestamp with time zone not null,
+  created_at timestamp with time zone default now() not null,
+  constraint payment_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint payment_file_id_set_control_key UNIQUE (file_id, set_control),
+  constraint payment_pkey PRIMARY KEY (id),
+  constraint payment_status_check CHECK (status = ANY (ARRAY['applied'::text, 'held'::text, 'duplicate'::text, 'information'::text]))
+);
+CREATE INDEX payment_group_idx ON payment USING btree (group_number);
+CREATE UNIQUE INDEX payment_trace_idx ON payment USING btree (trace_number, originator) WHERE (status <> 'duplicate'::text);
+
+create table payment_allocation (
+  id bigint default nextval('payment_allocation_id_seq'::regclass) not null,
+  payment_id bigint not null,
+  kind text not null,
+  segment_position integer,
+  reference_qualifier text,
+  reference text,
+  group_number text,
+  invoice_id bigint,
+  member_id bigint,
+  amount_cents bigint not null,
+  billed_cents bigint,
+  payer_billed_cents bigint,
+  disposition text not null,
+  exception_id bigint,
+  constraint payment_allocation_disposition_check CHECK (disposition = ANY (ARRAY['applied'::text, 'credit'::text, 'suspense'::text, 'information'::text])),
+  constraint payment_allocation_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exception(id) ON DELETE RESTRICT,
+  constraint payment_allocation_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoice(id) ON DELETE RESTRICT,
+  constraint payment_allocation_kind_check CHECK (kind = ANY (ARRAY['line'::text, 'previous-payment-adjustment'::text, 'unmatched-total'::text])),
+  constraint payment_allocation_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE RESTRICT,
+  constraint payment_allocation_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES payment(id) ON DELETE RESTRICT,
+  constraint payment_allocation_pkey PRIMARY KEY (id)
+);
+CREATE INDEX payment_allocation_group_idx ON payment_allocation USING btree (group_number);
+CREATE INDEX payment_allocation_invoice_idx ON payment_allocation USING btree (invoice_id);
+CREATE INDEX payment_allocation_member_idx ON payment_allocation USING btree (member_id);
+CREATE INDEX payment_allocation_payment_idx ON payment_allocation USING btree (payment_id);
 
 create table plan (
   id text not null,

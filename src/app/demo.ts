@@ -2,17 +2,23 @@
  * The demo's world, on embedded defaults with nothing installed: a fresh folder holding the
  * PGlite database, the local raw-file archive, and an in-process SFTP server (ssh2) under a
  * host key generated for it, whose fingerprint the partners file pins. The partner's inbound
- * folder is seeded with the sample files; everything after that is the real service path
- * (src/app/service.ts): pull, archive, process, acknowledge, deliver.
+ * folder is seeded with the sample 834s, and the sample 820 once December is billed;
+ * everything else is the real service path (src/app/service.ts): pull, archive, process,
+ * acknowledge, deliver.
  */
-import { copyFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { groupBalance } from '../billing/statements.js';
 import type { Db } from '../db/db.js';
 import { generateEd25519KeyPair } from '../transport/sftp/host-key.js';
 import { InProcessSftpServer } from '../transport/sftp/memory-server.js';
 
-/** The sample files a partner's inbound folder is seeded with, oldest first. */
-export const DEMO_FILES = ['enrollment-834-open-enrollment.x12', 'enrollment-834.x12', 'premium-820.x12'] as const;
+/** The sample 834s a partner's inbound folder is seeded with, oldest first. */
+export const DEMO_ENROLLMENT_FILES = ['enrollment-834-open-enrollment.x12', 'enrollment-834.x12'] as const;
+/** The sample 820 dropped once December is billed: it pays that invoice (INV-202612-000001 in a fresh database). */
+export const DEMO_PAYMENT_FILE = 'premium-820.x12';
+export const DEMO_GROUP = 'GRP10045';
+export const DEMO_PERIOD = '2026-12';
 export const DEMO_PARTNER = 'acme';
 
 export interface DemoWorld {
@@ -24,6 +30,8 @@ export interface DemoWorld {
   /** Where files dropped for the partner are pulled from (a folder on this machine). */
   inboundFolder: string;
   outboundFolder: string;
+  /** Drops the sample 820 into the partner's folder. */
+  dropPayment(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,7 +48,7 @@ export async function createDemoWorld(dir: string, samplesDir: string, baseEnv: 
   const inboundFolder = sftp.localPath(folders[0]!);
   // Seeded oldest first: the open enrollment, then the changes, then the payment.
   const t0 = Math.floor(Date.now() / 1000) - 600;
-  for (const [i, name] of DEMO_FILES.entries()) {
+  for (const [i, name] of DEMO_ENROLLMENT_FILES.entries()) {
     const to = join(inboundFolder, name);
     await copyFile(join(samplesDir, name), to);
     await utimes(to, t0 + i * 60, t0 + i * 60);
@@ -78,6 +86,12 @@ export async function createDemoWorld(dir: string, samplesDir: string, baseEnv: 
     partnersFile,
     inboundFolder,
     outboundFolder: sftp.localPath(folders[2]!),
+    dropPayment: async () => {
+      // Written aside and renamed in, as a partner's server would.
+      const to = join(inboundFolder, DEMO_PAYMENT_FILE);
+      await copyFile(join(samplesDir, DEMO_PAYMENT_FILE), `${to}.part`);
+      await rename(`${to}.part`, to);
+    },
     close: () => sftp.close(),
   };
 }
@@ -85,6 +99,9 @@ export async function createDemoWorld(dir: string, samplesDir: string, baseEnv: 
 /** What one cycle did, read back from the database. */
 export interface DemoSummary {
   files: Array<{ id: string; name: string; status: string; outcome: string }>;
+  invoices: Array<{ number: string; amountDueCents: number; paidCents: number }>;
+  payments: Array<{ trace: string; status: string; amountCents: number }>;
+  balanceCents: number;
   acknowledgements: Array<{ kind: string; delivery: string; remotePath: string | null; file: string }>;
   members: Record<string, number>;
   exceptions: Record<string, number>;
@@ -110,10 +127,20 @@ export async function demoSummary(db: Db): Promise<DemoSummary> {
     `select o.kind, o.delivery, o.remote_path as "remotePath", f.file_name as file
        from outbound_acknowledgement o join inbound_file f on f.id = o.file_id order by o.id`,
   );
+  const invoices = await db.query<DemoSummary['invoices'][number]>(
+    `select i.invoice_number as number, i.amount_due_cents::float8 as "amountDueCents",
+            coalesce((select sum(a.amount_cents) from payment_allocation a where a.invoice_id = i.id and a.disposition = 'applied'), 0)::float8 as "paidCents"
+       from invoice i order by i.id`,
+  );
+  const payments = await db.query<DemoSummary['payments'][number]>('select trace_number as trace, status, amount_cents::float8 as "amountCents" from payment order by id');
+  const balance = await groupBalance(db, DEMO_GROUP);
   const members = await db.query<{ action: string; n: number }>('select action, count(*)::integer as n from member_history group by action order by action');
   const exceptions = await db.query<{ category: string; n: number }>('select category, count(*)::integer as n from exception group by category order by category');
   return {
     files: files.rows,
+    invoices: invoices.rows,
+    payments: payments.rows,
+    balanceCents: balance.balanceCents,
     acknowledgements: acks.rows,
     members: Object.fromEntries(members.rows.map((r) => [r.action, r.n])),
     exceptions: Object.fromEntries(exceptions.rows.map((r) => [r.category, r.n])),

@@ -11,12 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { metrics as processMetrics, type Metrics } from '../core/metrics.js';
 import { coerceError } from '../core/errors.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
-import { startSchedules, type Schedules } from '../mailbox/schedule.js';
+import { partnerPullTasks, startScheduledTasks, type Schedules } from '../mailbox/schedule.js';
+import { runBilling } from '../billing/scheduled.js';
 import type { PartnerConnection } from '../transport/partners.js';
 import { createEngine, engineConfig, jobsSchemaFor, type Engine, type EngineConfig, type JobHandler, type JobHandlers } from '../worker/engine.js';
 import { QUEUE_NAMES, type QueueName } from '../worker/queues.js';
 import type { AppContext } from './context.js';
 import { jobHandlers, type JobHandlerOptions } from './jobs.js';
+
+/** The daily billing run: 05:00 in the service's time zone. */
+const BILLING_CRON = '0 5 * * *';
 
 export interface ServiceOptions {
   /** HTTP port (0: a free one). */
@@ -75,11 +79,20 @@ export async function startService(app: AppContext, options: ServiceOptions): Pr
   let slaTimer: NodeJS.Timeout | undefined;
   try {
     await engine.start();
-    if (options.schedules !== false && partners.length) {
-      schedules = startSchedules({ db, log, replica }, partners, async (partner, slot) => {
+    if (options.schedules !== false) {
+      const pulls = partnerPullTasks(partners, async (partner, slot) => {
         log.info({ partner: partner.id, slot: slot.toISOString() }, 'scheduled pull');
         await pullNow(partner);
       });
+      const billing = {
+        name: 'billing',
+        cron: BILLING_CRON,
+        run: async (slot: Date) => {
+          const r = await runBilling(db, slot.toISOString().slice(0, 10));
+          log.info({ billed: r.billed.map((b) => ({ group: b.group, invoice: b.invoiceNumber })), pastDue: r.pastDue }, 'billing run');
+        },
+      };
+      schedules = startScheduledTasks({ db, log, replica }, [...pulls, billing]);
     }
     const slaCheck = slaClock(app, metrics);
     await slaCheck().catch(() => undefined);

@@ -4,6 +4,7 @@
  * answer; it returns its exit status, and nothing here calls process.exit, so output is
  * flushed and tests can run commands in-process.
  */
+import { BALANCE_USAGE, BILL_USAGE, INVOICES_USAGE, PAYMENTS_USAGE, RECONCILE_USAGE, balanceCommand, billCommand, invoicesCommand, paymentsCommand, reconcileCommand } from './commands/billing.js';
 import { CARDS_USAGE, cardsCommand } from './commands/cards.js';
 import { DB_USAGE, dbCommand } from './commands/db.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
@@ -49,6 +50,18 @@ commands:
   ${EXCEPTIONS_USAGE.replace('usage: ', '')}
       List the exception queue (items for a person, due 48 h after the file arrived):
       filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
+  ${BILL_USAGE.replace('usage: ', '')}
+      Build a group's invoice for a period from coverages × rates: active members, retroactive
+      adjustments up to six months back, prior balance; older activity queued for review.
+  ${INVOICES_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
+      Invoices, and the statement an employer reads (--html: one self-contained page).
+  ${BALANCE_USAGE.replace('usage: ', '')}
+      A group's billed, paid, credit, balance, money in suspense and past-due invoices.
+  ${PAYMENTS_USAGE.replace('usage: ', '')}
+      A payment (820) by its trace number: where each remittance line's money went.
+  ${RECONCILE_USAGE.replace('usage: ', '')}
+      Members enrolled (834), billed (invoice) and paid (820) for a group and period, and each
+      difference with its amount and source.
   ${FILES_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
       Inbound files, newest first: status, pulls, each acknowledgement's delivery (attempts
       and last error of one not yet delivered); rerun processes an archived file again.
@@ -83,6 +96,16 @@ export async function main(argv: string[], io: Io = processIo, options: CommandO
       return cardsCommand(rest, io, options);
     case 'serve':
       return serveCommand(rest, io, options);
+    case 'bill':
+      return billCommand(rest, io, options);
+    case 'invoices':
+      return invoicesCommand(rest, io, options);
+    case 'balance':
+      return balanceCommand(rest, io, options);
+    case 'reconcile':
+      return reconcileCommand(rest, io, options);
+    case 'payments':
+      return paymentsCommand(rest, io, options);
     case 'files':
       return filesCommand(rest, io, options);
     case 'demo':

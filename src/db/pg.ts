@@ -104,6 +104,39 @@ function sessionOf(client: pg.PoolClient): TransactionSession {
   };
 }
 
+/**
+ * Checks a client out of the pool with an 'error' listener for as long as it is held. pg
+ * emits 'error' on a client whose connection ends (a server restart, a terminated backend)
+ * and pg-pool listens only while the client is idle: without this, a connection lost while
+ * a transaction holds it between statements is an unhandled 'error' event that ends the
+ * process. Here it only fails the next statement, and `release` discards the client.
+ */
+async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (broken?: Error) => void }> {
+  const client = await driverCall(() => pool.connect());
+  let lost: Error | undefined;
+  const onError = (err: Error): void => {
+    lost ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: (broken) => {
+      client.removeListener('error', onError);
+      client.release(broken ?? lost);
+    },
+  };
+}
+
+/**
+ * Whether a failed statement's connection is ending: a client-side failure (no SQLSTATE:
+ * terminated, not queryable, reset), or the server's connection exception (08…) or operator
+ * intervention (57P…: shutdown, restart, terminated backend), which it closes after.
+ */
+function connectionEnding(err: unknown): boolean {
+  const state = err instanceof DbError ? err.sqlState : undefined;
+  return state === undefined || state.startsWith('08') || state.startsWith('57P');
+}
+
 export class PgDb implements Db {
   readonly kind = 'pg' as const;
   private closed = false;
@@ -126,23 +159,23 @@ export class PgDb implements Db {
 
   async script<R = Record<string, unknown>>(text: string): Promise<QueryResult<R>> {
     assertNotInside(this);
-    const client = await driverCall(() => this.pool.connect());
+    const { client, release } = await checkout(this.pool);
     let broken: Error | undefined;
     try {
       return await scriptOn<R>(client, text);
     } catch (err) {
       // A script that failed inside its own BEGIN was rolled back by scriptOn; a client
-      // whose rollback failed too is not trusted again.
-      if (/\bbegin\b/i.test(text)) broken = err instanceof Error ? err : new Error(String(err));
+      // whose rollback failed too is not trusted again. Nor is one whose connection is ending.
+      if (/\bbegin\b/i.test(text) || connectionEnding(err)) broken = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 
   async copyFrom(table: string, columns: readonly string[], data: string): Promise<number> {
     assertNotInside(this);
-    const client = await driverCall(() => this.pool.connect());
+    const { client, release } = await checkout(this.pool);
     let broken: Error | undefined;
     try {
       return await copyOn(client, table, columns, data);
@@ -151,13 +184,13 @@ export class PgDb implements Db {
       broken = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     assertNotInside(this);
-    const client = await driverCall(() => this.pool.connect());
+    const { client, release } = await checkout(this.pool);
     const session = sessionOf(client);
     const tx = new TransactionDb('pg', session);
     let broken: Error | undefined;
@@ -185,7 +218,7 @@ export class PgDb implements Db {
       throw err;
     } finally {
       tx.finish();
-      client.release(broken);
+      release(broken);
     }
   }
 

@@ -40,8 +40,11 @@ export const EXCEPTION_CATEGORIES = {
   // 820 premium payment
   'unknown-invoice': 'Payment for an invoice we cannot find',
   'unknown-member': 'Payment for a member we cannot find',
+  'member-not-covered': 'Payment for a member not covered in the period paid for',
+  'paid-billed-mismatch': 'Amount paid differs from the amount billed by more than the group\'s tolerance',
   'duplicate-payment': 'Payment trace number already received (possible duplicate payment)',
   'payment-total-mismatch': 'Payment total differs from the sum of its remittance lines',
+  'terminated-group-payment': 'Payment for a group whose coverage has ended',
   // Transfers
   'unreadable-file': 'File from a partner has no readable interchange header (ISA): the partner must resend it',
   'sender-mismatch': "File's interchange sender (ISA06) is not the partner whose folder it came from",

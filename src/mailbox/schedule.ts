@@ -1,12 +1,12 @@
 /**
- * Each partner's pull schedule (its cron expression), run by node-cron in every replica and
- * fired once across all of them: node-cron asks its run coordinator before each run, with
+ * Scheduled tasks (each partner's pull on its cron expression, the daily billing run), run by
+ * node-cron in every replica and fired once across all of them: node-cron asks its run coordinator before each run, with
  * the task's name and the scheduled slot, and ours answers yes only to the replica whose
  * insert of (task, slot) into `schedule_run` wins. A replica that is down simply does not
  * ask; the others still fire. What a run does (send the pull and delivery jobs) is the
  * caller's `fire`.
  */
-import { createTask, type ScheduledTask } from 'node-cron';
+import { createTask, type ScheduledTask as CronTask } from 'node-cron';
 import type { Logger } from '../core/logger.js';
 import { coerceError } from '../core/errors.js';
 import type { Db } from '../db/db.js';
@@ -37,19 +37,36 @@ export async function claimScheduledRun(db: Db, task: string, slot: Date, replic
   return rowCount === 1;
 }
 
+/** Each partner's pull on its schedule: `fire` sends it. */
 export function startSchedules(deps: ScheduleDeps, partners: readonly PartnerConnection[], fire: (partner: PartnerConnection, slot: Date) => Promise<void>): Schedules {
+  return startScheduledTasks(deps, partnerPullTasks(partners, fire));
+}
+
+/** A task run on a cron schedule, once per slot across every replica. */
+export interface ScheduledTask {
+  /** Unique, without ':' (node-cron's coordinator key is `<name>:<slot>`). */
+  name: string;
+  cron: string;
+  run(slot: Date): Promise<void>;
+}
+
+/** Each partner's pull as a scheduled task. */
+export function partnerPullTasks(partners: readonly PartnerConnection[], fire: (partner: PartnerConnection, slot: Date) => Promise<void>): ScheduledTask[] {
+  return partners.map((partner) => ({ name: `pull-${partner.id}`, cron: partner.schedule, run: (slot) => fire(partner, slot) }));
+}
+
+export function startScheduledTasks(deps: ScheduleDeps, scheduled: readonly ScheduledTask[]): Schedules {
   const log = deps.log.child({ component: 'schedule' });
-  const tasks: ScheduledTask[] = [];
-  for (const partner of partners) {
-    const name = `pull-${partner.id}`;
+  const tasks: CronTask[] = [];
+  for (const { name, cron, run } of scheduled) {
     const task = createTask(
-      partner.schedule,
+      cron,
       async (ctx) => {
         try {
-          await fire(partner, ctx.date);
+          await run(ctx.date);
           await deps.db.query(`delete from schedule_run where task = $1 and slot < now() - make_interval(days => ${KEEP_RUNS_DAYS})`, [name]);
         } catch (err) {
-          log.warn({ err: coerceError(err), partner: partner.id }, 'scheduled pull could not be sent: the next slot tries again');
+          log.warn({ err: coerceError(err), task: name }, 'scheduled task failed: the next slot tries again');
         }
       },
       {
@@ -65,12 +82,12 @@ export function startSchedules(deps: ScheduleDeps, partners: readonly PartnerCon
       },
     );
     task.on('execution:skipped', (ctx) => {
-      if (ctx.reason === 'coordinator-error') log.warn({ partner: partner.id, slot: ctx.date.toISOString() }, 'schedule could not be claimed (database unreachable?): slot skipped');
+      if (ctx.reason === 'coordinator-error') log.warn({ task: name, slot: ctx.date.toISOString() }, 'schedule could not be claimed (database unreachable?): slot skipped');
     });
     tasks.push(task);
   }
   for (const t of tasks) void t.start();
-  log.info({ partners: partners.map((p) => ({ partner: p.id, schedule: p.schedule })) }, 'pull schedules started');
+  log.info({ tasks: scheduled.map((t) => ({ task: t.name, schedule: t.cron })) }, 'schedules started');
   return {
     async stop() {
       await Promise.all(tasks.map(async (t) => t.destroy()));

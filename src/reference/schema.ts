@@ -182,7 +182,16 @@ const group = z.strictObject({
       .min(1, 'must be from 1 to 28')
       .max(28, 'must be from 1 to 28 (every month has it)'),
     cycle: z.enum(BILLING_CYCLES, { error: `must be one of ${BILLING_CYCLES.join(', ')}` }).default('monthly'),
+    /** How far (in dollars) a payment may differ from the bill before a person looks (default 1.00). */
+    tolerance: z
+      .number({ error: 'must be an amount in dollars, e.g. 1.00' })
+      .min(0, 'must not be negative')
+      .max(100000, 'must be at most 100000')
+      .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most two decimals')
+      .default(1),
   }),
+  /** The day the group's coverage with the plan ended (payments for later periods go to a person). */
+  terminated_on: isoDate.optional(),
   /** Whether the group administers COBRA itself (else COBRA enrollments go to a person). */
   cobra_self_administered: z.boolean({ error: 'must be true or false' }).default(false),
   /** Members a full file omits: terminated, or queued for review (default: the safe choice). */

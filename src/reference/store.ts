@@ -74,6 +74,8 @@ const SPECS = {
       { name: 'billing_cycle', type: 'text' },
       { name: 'cobra_self_administered', type: 'bool' },
       { name: 'omitted_members', type: 'text' },
+      { name: 'payment_tolerance_cents', type: 'int8' },
+      { name: 'terminated_on', type: 'date' },
     ],
   },
   group_subgroup: {
@@ -159,6 +161,8 @@ function rowsOf(data: ReferenceData): Record<ReferenceTable, Value[][]> {
       g.billing.cycle,
       g.cobra_self_administered,
       g.omitted_members,
+      Math.round(g.billing.tolerance * 100),
+      g.terminated_on ?? null,
     ]),
     group_subgroup: data.groups.flatMap((g) => g.subgroups.map((s) => [g.group_number, s.code, s.name])),
     group_class: data.groups.flatMap((g) =>

@@ -1,7 +1,8 @@
 /**
- * `edibridge demo --once` on embedded defaults: the sample files are pulled from the
- * in-process SFTP server, archived, processed and acknowledged, each acknowledgement lands in
- * the partner's folder once, and the summary says so. Then `edibridge files` on the demo's
+ * `edibridge demo --once` on embedded defaults: the sample 834s are pulled from the
+ * in-process SFTP server, archived, processed and acknowledged; December is billed and the
+ * sample 820 paying it pulled and applied; each acknowledgement lands in the partner's folder
+ * once, and the summary says so. Then `edibridge files` on the demo's
  * data: the list shows each file and its deliveries; a rerun of a processed file applies nothing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -48,8 +49,11 @@ describe('edibridge demo', () => {
     const out = run.out();
     expect(out).toMatch(/#1 enrollment-834-open-enrollment\.x12: processed/);
     expect(out).toMatch(/#2 enrollment-834\.x12: processed/);
-    // No 820 handler: the payment is validated and acknowledged, and waits.
-    expect(out).toMatch(/#3 premium-820\.x12: waiting/);
+    // December is billed, then the 820 pays it short by the vision premium it disputes (RMR05).
+    expect(out).toMatch(/#\d+ premium-820\.x12: processed/);
+    expect(out).toMatch(/INV-202612-000001: due \$2,697\.89, paid \$2,684\.40/);
+    expect(out).toMatch(/Balance of the group: \$13\.49/);
+    expect(out).toMatch(/Exceptions opened: 1 paid-billed-mismatch/);
     expect(out).toMatch(/Members: 6 add, 1 change, 1 terminate/);
 
     // Each acknowledgement was delivered once, under its own name, into the partner's folder.
@@ -77,7 +81,7 @@ describe('edibridge demo', () => {
     expect(await filesCommand(['list', '--json'], list.io, { cwd: root }), list.err()).toBe(0);
     const files = JSON.parse(list.out()) as Array<{ id: string; name: string; status: string; pulls: number; acks: Array<{ kind: string; delivery: string; remotePath: string }> }>;
     expect(files.map((f) => [f.name, f.status, f.pulls])).toEqual([
-      ['premium-820.x12', 'waiting', 1],
+      ['premium-820.x12', 'processed', 1],
       ['enrollment-834.x12', 'processed', 1],
       ['enrollment-834-open-enrollment.x12', 'processed', 1],
     ]);
