@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { billGroup } from '../../src/billing/invoice.js';
-import { getInvoice, groupBalance } from '../../src/billing/statements.js';
+import { flagPastDue, getInvoice, groupBalance } from '../../src/billing/statements.js';
 import type { Db } from '../../src/db/db.js';
 import { enrollmentHandler } from '../../src/enrollment/handler.js';
 import { handlerRegistry } from '../../src/ingest/handlers.js';
@@ -65,6 +65,17 @@ describe('cash application', () => {
     const janInv = await getInvoice(db(), jan.invoiceNumber);
     expect(janInv.priorBalanceCents).toBe(10000);
     expect(janInv.amountDueCents).toBe(10000 + janInv.currentChargesCents);
+  });
+
+  it('a payment that arrives after the past-due flag still clears it', async () => {
+    const { invoice, due } = await enrolledAndBilled();
+    expect(await flagPastDue(db(), 'GRP10045', '2026-12-10')).toEqual([invoice]);
+    expect((await getInvoice(db(), invoice)).pastDue).toBe(true);
+    await pay([{ trace: 'LATE-BUT-PAID', loops: [{ kind: 'organization', rmr: [{ reference: invoice, paid: dollars(due) }] }] }]);
+    const after = await getInvoice(db(), invoice);
+    expect(after.pastDue).toBe(false);
+    expect(after.clearedAt).not.toBeNull();
+    expect((await groupBalance(db(), 'GRP10045')).pastDueInvoices).toEqual([]);
   });
 
   it('a short pay within the tolerance carries without an exception', async () => {
