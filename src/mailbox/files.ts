@@ -7,13 +7,9 @@
 import { z } from 'zod';
 import { EdiBridgeError } from '../core/errors.js';
 import type { Db } from '../db/db.js';
-import type { ClaimPolicy } from '../ingest/claim.js';
-import type { HandlerRegistry } from '../ingest/handlers.js';
 import type { AckDelivery, IngestResult } from '../ingest/ingest.js';
-import type { Logger } from '../core/logger.js';
-import { processArchivedFile } from '../ingest/process-archived.js';
+import { processArchivedFile, type ProcessArchivedDeps } from '../ingest/process-archived.js';
 import type { PartnerConnection } from '../transport/partners.js';
-import type { ObjectStore } from '../transport/store/object-store.js';
 
 export const FILE_STATUSES = ['received', 'processing', 'processed', 'rejected', 'failed', 'waiting'] as const;
 
@@ -77,13 +73,7 @@ export function ackRouting(partner: PartnerConnection | undefined, ackDir: strin
   return partner ? { delivery: { ta1: partner.acks.ta1, '999': partner.acks['999'] } } : { ackDir };
 }
 
-export interface RerunDeps {
-  db: Db;
-  store: ObjectStore;
-  handlers: HandlerRegistry;
-  now: () => Date;
-  log: Logger;
-  claim?: ClaimPolicy;
+export interface RerunDeps extends Omit<ProcessArchivedDeps, 'delivery' | 'ackDir'> {
   partners: readonly PartnerConnection[];
   /** Where acknowledgements go for a partner without an SFTP connection. */
   ackDir: string;
@@ -102,16 +92,6 @@ export async function rerunFile(deps: RerunDeps, fileId: string): Promise<Ingest
     throw new EdiBridgeError('INVALID_STATE', `file ${fileId} was ingested from a local path and has no archived copy: ingest that file again`, { file: fileId });
   }
   const partner = deps.partners.find((p) => p.id === file.partner);
-  return processArchivedFile(
-    {
-      db: deps.db,
-      store: deps.store,
-      handlers: deps.handlers,
-      now: deps.now,
-      log: deps.log,
-      ...(deps.claim ? { claim: deps.claim } : {}),
-      ...ackRouting(partner, deps.ackDir),
-    },
-    { partnerId: file.partner, key: file.archive_key },
-  );
+  const { partners: _partners, ackDir, ...process } = deps;
+  return processArchivedFile({ ...process, ...ackRouting(partner, ackDir) }, { partnerId: file.partner, key: file.archive_key });
 }

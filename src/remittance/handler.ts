@@ -9,7 +9,7 @@ import type { Db } from '../db/db.js';
 import type { ExceptionCategory } from '../exceptions/categories.js';
 import type { HandlerResult, SetHandler, SetHandlerInput } from '../ingest/handlers.js';
 import { PaymentApplication, type PaymentStatus, type SetTotals } from './apply.js';
-import { RemittancePump, readSetTotals } from './pump.js';
+import { readSetTotals, remittanceItems } from './pump.js';
 
 export const REMITTANCE_HANDLER = 'remittance';
 
@@ -41,13 +41,13 @@ async function applyRemittance(input: SetHandlerInput): Promise<RemittanceResult
   if (input.sets.length === 0) return result;
   const wanted = new Set(input.sets.map((s) => s.fileOffset));
   const totals = await readSetTotals(input.source, wanted);
-  const pump = new RemittancePump(input.source);
+  const pump = remittanceItems(input.source);
   let lines = 0;
   for (let item = await pump.next(); item; item = await pump.next()) {
     if (item.type !== 'set-start') continue;
     const place = item.place;
     if (!wanted.has(place.fileOffset)) {
-      await pump.skipSet();
+      await pump.skipTo('set-end');
       continue;
     }
     const setTotals: SetTotals = totals.get(place.fileOffset) ?? { lines: 0, paidCents: 0, loopAdjustmentCents: 0 };

@@ -1,11 +1,11 @@
 /**
- * The file's 820 content as a pull stream of items for cash application: set start, the
- * payment header (at the first ENT, or the SE of a set without one), each remittance line
- * (RMR) as soon as the next RMR, ENT or SE ends it, each 2000-level ADX, set end. It reads
- * the next chunk only when the items of the last one are used up, so applying (which awaits
- * the database) holds back reading and memory stays flat. The sets are assumed validated.
+ * The file's 820 content as items for cash application: set start, the payment header (at the
+ * first ENT, or the SE of a set without one), each remittance line (RMR) as soon as the next
+ * RMR, ENT or SE ends it, each 2000-level ADX, set end; pulled as applying goes
+ * (src/ingest/item-pump.ts), so memory stays flat. The sets are assumed validated.
  */
 import type { SetPlace } from '../enrollment/read-file.js';
+import { ItemPump } from '../ingest/item-pump.js';
 import type { FileSource } from '../ingest/source.js';
 import type { Segment } from '../x12/tokenize/segment.js';
 import { Tokenizer } from '../x12/tokenize/tokenizer.js';
@@ -217,39 +217,6 @@ export async function readSetTotals(source: FileSource, wanted: ReadonlySet<numb
 }
 
 /** The file's 820 items as a pull stream (see the module comment). */
-export class RemittancePump {
-  private items: RemittanceItem[] = [];
-  private index = 0;
-  private done = false;
-  private readonly chunks: AsyncIterator<Buffer>;
-  private readonly reader: RemittanceFileReader;
-  bytes = 0;
-
-  constructor(source: FileSource) {
-    this.chunks = source.open(CHUNK_BYTES)[Symbol.asyncIterator]();
-    this.reader = new RemittanceFileReader((item) => this.items.push(item));
-  }
-
-  async next(): Promise<RemittanceItem | undefined> {
-    for (;;) {
-      if (this.index < this.items.length) return this.items[this.index++];
-      if (this.done) return undefined;
-      this.items = [];
-      this.index = 0;
-      const r = await this.chunks.next();
-      if (r.done) {
-        this.reader.end();
-        this.done = true;
-      } else {
-        this.bytes += r.value.length;
-        this.reader.push(r.value);
-      }
-    }
-  }
-
-  async skipSet(): Promise<void> {
-    for (let it = await this.next(); it && it.type !== 'set-end'; it = await this.next()) {
-      // not applied
-    }
-  }
+export function remittanceItems(source: FileSource): ItemPump<RemittanceItem> {
+  return new ItemPump<RemittanceItem>(source, (emit) => new RemittanceFileReader(emit), CHUNK_BYTES);
 }
