@@ -137,6 +137,7 @@ create table exception (
 );
 CREATE INDEX exception_category_idx ON exception USING btree (category);
 CREATE INDEX exception_group_number_idx ON exception USING btree (group_number);
+CREATE INDEX exception_owner_idx ON exception USING btree (owner) WHERE (state = ANY (ARRAY['open'::text, 'in_progress'::text]));
 CREATE INDEX exception_partner_idx ON exception USING btree (partner);
 CREATE INDEX exception_state_due_at_idx ON exception USING btree (state, due_at);
 
@@ -148,9 +149,12 @@ create table exception_event (
   from_state text,
   to_state text not null,
   note text,
+  kind text default 'state'::text not null,
   constraint exception_event_actor_check CHECK (length(actor) > 0),
   constraint exception_event_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exception(id) ON DELETE RESTRICT,
   constraint exception_event_from_state_check CHECK (from_state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text])),
+  constraint exception_event_kind_check CHECK (kind = ANY (ARRAY['state'::text, 'assign'::text, 'comment'::text])),
+  constraint exception_event_kind_keeps_state CHECK (kind = 'state'::text OR from_state = to_state),
   constraint exception_event_pkey PRIMARY KEY (id),
   constraint exception_event_to_state_check CHECK (to_state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text]))
 );

@@ -47,9 +47,11 @@ commands:
   ${CARDS_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
       The ID cards waiting for the printer (who is on each, where it is mailed), and
       recording them sent (idempotent; an unknown request id marks nothing).
-  ${EXCEPTIONS_USAGE.replace('usage: ', '')}
-      List the exception queue (items for a person, due 48 h after the file arrived):
-      filter by state/category/group/partner, sort by due|age|category|group; overdue flagged.
+  ${EXCEPTIONS_USAGE.replace('usage: ', '').replaceAll('\n       ', '\n  ')}
+      The exception queue (items for a person, due 48 h after the file arrived): list (filter,
+      sort; due-soon and overdue flagged), show an item and its history, assign, comment,
+      resolve or reject one item or every open item sharing a cause, and report by age,
+      partner and category (CSV).
   ${BILL_USAGE.replace('usage: ', '')}
       Build a group's invoice for a period from coverages × rates: active members, retroactive
       adjustments up to six months back, prior balance; older activity queued for review.

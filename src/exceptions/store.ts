@@ -280,13 +280,15 @@ export interface ExceptionEvent {
   actor: string;
   fromState: ExceptionState | null;
   toState: ExceptionState;
+  /** state: a change of state; assign and comment keep it. */
+  kind: 'state' | 'assign' | 'comment';
   note: string | null;
 }
 
 export async function exceptionHistory(db: Db, id: string | number): Promise<ExceptionEvent[]> {
   const { rows } = await db.query<ExceptionEvent>(
     `select id::text as id, exception_id::text as "exceptionId", at, actor, from_state as "fromState",
-            to_state as "toState", note
+            to_state as "toState", kind, note
        from exception_event where exception_id = $1::bigint order by at, id`,
     [String(id)],
   );

@@ -4,19 +4,50 @@
  * table (or one JSON array), overdue measured against the command's clock. Every value is
  * checked against the service's schema before the database is opened. The subscriber ID is
  * shown (ops need it to find the member) but never written to a log or an error message.
- * Exit 0 on success, 1 when the database refused, 2 for usage or a bad setting.
+ * The actions (src/exceptions/actions.ts), each recorded in the item's history under the
+ * person acting (--as, else EDIBRIDGE_USER, else the login name):
+ * - `show <id>`: the item and its history;
+ * - `assign <id>... --to USER [--note T]`; `comment <id> --note T`;
+ * - `resolve <id>... --reason T`; `reject <id>... --reason T`; instead of ids, `--category C
+ *   [--file F] [--group G] [--partner P]` acts on every open item that shares the cause;
+ * - `report [--csv|--json]`: open items by age bucket, partner and category; overdue items.
+ * Exit 0 on success (a bulk action: every item done), 1 when the database refused or an item
+ * was refused (the others are done), 2 for usage or a bad setting.
  */
 import { categoryTitle } from '../../exceptions/categories.js';
+import { userInfo } from 'node:os';
+import {
+  AssignInput,
+  CloseInput,
+  CommentInput,
+  SelectInput,
+  assignExceptions,
+  closeExceptions,
+  commentException,
+  isDueSoon,
+  queueReport,
+  queueReportCsv,
+  selectItems,
+  type ItemOutcome,
+} from '../../exceptions/actions.js';
 import { ListExceptionsInput, listQueue } from '../../exceptions/service.js';
+import { exceptionHistory, getException } from '../../exceptions/store.js';
 import { parseCommandArgs, parseInput } from '../args.js';
-import { formatExceptionTable } from '../format/exceptions.js';
+import { formatExceptionItem, formatExceptionTable, formatQueueReport } from '../format/exceptions.js';
 import type { CommandOptions, Io } from '../io.js';
 import { withApp } from '../run.js';
 
-export const EXCEPTIONS_USAGE =
-  'usage: edibridge exceptions list [--state open|in_progress|resolved|rejected] [--category C] [--group G] [--partner P] [--overdue] [--sort due|age|category|group] [--desc] [--limit N] [--json]';
+export const EXCEPTIONS_USAGE = [
+  'usage: edibridge exceptions list [--state open|in_progress|resolved|rejected] [--category C] [--group G] [--partner P] [--overdue] [--sort due|age|category|group] [--desc] [--limit N] [--json]',
+  '       edibridge exceptions show <id> [--json]',
+  '       edibridge exceptions assign <id>...|--category C [--file F] [--group G] [--partner P] --to USER [--note T] [--as USER] [--json]',
+  '       edibridge exceptions comment <id> --note T [--as USER]',
+  '       edibridge exceptions resolve|reject <id>...|--category C [--file F] [--group G] [--partner P] --reason T [--as USER] [--json]',
+  '       edibridge exceptions report [--csv|--json]',
+].join('\n');
 
 export async function exceptionsCommand(argv: string[], io: Io, options: CommandOptions = {}): Promise<number> {
+  if (argv[0] !== undefined && argv[0] !== 'list' && ACTIONS.has(argv[0])) return exceptionActionCommand(argv, io, options);
   const parsed = parseCommandArgs(
     argv,
     {
@@ -46,13 +77,125 @@ export async function exceptionsCommand(argv: string[], io: Io, options: Command
   return withApp(io, options, { json, failure: 1 }, async (app) => {
     const rows = await listQueue(await app.db(), input, app.now());
     if (json) {
-      io.out(`${JSON.stringify(rows.map((r) => ({ ...r, title: categoryTitle(r.category) })))}\n`);
+      io.out(`${JSON.stringify(rows.map((r) => ({ ...r, title: categoryTitle(r.category), dueSoon: isDueSoon(r, app.now()) })))}\n`);
     } else if (rows.length === 0) {
       io.out('no exceptions match\n');
     } else {
       const more = rows.length === input.limit ? ` (first ${input.limit}; use --limit)` : '';
-      io.out(`${formatExceptionTable(rows)}\n${rows.length} exception${rows.length === 1 ? '' : 's'}${more}\n`);
+      io.out(`${formatExceptionTable(rows, app.now())}\n${rows.length} exception${rows.length === 1 ? '' : 's'}${more}\n`);
     }
     return 0;
   });
+}
+
+const ACTIONS = new Set(['show', 'assign', 'comment', 'resolve', 'reject', 'report']);
+
+/** The person acting: --as, else EDIBRIDGE_USER, else the login name. */
+function actorOf(given: string | undefined, io: Io): string | undefined {
+  if (given !== undefined) return given;
+  if (io.env['EDIBRIDGE_USER']) return io.env['EDIBRIDGE_USER'];
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exceptionActionCommand(argv: string[], io: Io, options: CommandOptions): Promise<number> {
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      to: { type: 'string' },
+      note: { type: 'string' },
+      reason: { type: 'string' },
+      as: { type: 'string' },
+      category: { type: 'string' },
+      file: { type: 'string' },
+      group: { type: 'string' },
+      partner: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+    },
+    EXCEPTIONS_USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values: v, positionals } = parsed;
+  const [sub, ...ids] = positionals;
+  const usage = (): number => {
+    io.err(`${EXCEPTIONS_USAGE}\n`);
+    return 2;
+  };
+  const actor = actorOf(v.as, io);
+  const selecting = v.category !== undefined;
+  const select = selecting ? parseInput(SelectInput, { category: v.category, file: v.file, group: v.group, partner: v.partner }, EXCEPTIONS_USAGE, io) : undefined;
+  if (typeof select === 'number') return select;
+  if (!selecting && (v.file !== undefined || v.group !== undefined || v.partner !== undefined)) return usage();
+  const targets = async (app: { db(): Promise<import('../../db/db.js').Db> }): Promise<string[]> => (select ? selectItems(await app.db(), select) : ids);
+  const report = (outcomes: ItemOutcome[]): number => {
+    if (v.json) io.out(`${JSON.stringify(outcomes)}\n`);
+    else {
+      for (const o of outcomes) io.out(o.ok ? `#${o.id}: ${o.item!.state}${o.item!.owner ? `, owner ${o.item!.owner}` : ''}\n` : `#${o.id}: refused: ${o.error!.message}\n`);
+      if (outcomes.length === 0) io.out('no open exceptions match\n');
+    }
+    return outcomes.every((o) => o.ok) ? 0 : 1;
+  };
+  switch (sub) {
+    case 'show': {
+      if (ids.length !== 1 || selecting || !/^[1-9][0-9]{0,18}$/.test(ids[0]!)) return usage();
+      return withApp(io, options, { json: v.json, failure: 1 }, async (app) => {
+        const db = await app.db();
+        const item = await getException(db, ids[0]!, app.now());
+        if (!item) {
+          io.err(`edibridge: no exception ${ids[0]}\n`);
+          return 1;
+        }
+        const history = await exceptionHistory(db, item.id);
+        if (v.json) io.out(`${JSON.stringify({ ...item, title: categoryTitle(item.category), dueSoon: isDueSoon(item, app.now()), history })}\n`);
+        else io.out(formatExceptionItem(item, history, app.now()));
+        return 0;
+      });
+    }
+    case 'assign': {
+      if (v.to === undefined || (ids.length === 0) === !selecting) return usage();
+      return withApp(io, options, { json: v.json, failure: 1 }, async (app) => {
+        const input = parseInput(AssignInput, { ids: await targets(app), owner: v.to, actor, ...(v.note !== undefined ? { note: v.note } : {}) }, EXCEPTIONS_USAGE, io);
+        if (typeof input === 'number') return input;
+        return input.ids.length ? report(await assignExceptions(await app.db(), input)) : report([]);
+      });
+    }
+    case 'comment': {
+      if (ids.length !== 1 || selecting || v.note === undefined) return usage();
+      const input = parseInput(CommentInput, { id: ids[0], actor, note: v.note }, EXCEPTIONS_USAGE, io);
+      if (typeof input === 'number') return input;
+      return withApp(io, options, { json: v.json, failure: 1 }, async (app) => {
+        await commentException(await app.db(), input);
+        io.out(`#${input.id}: comment added\n`);
+        return 0;
+      });
+    }
+    case 'resolve':
+    case 'reject': {
+      if (v.reason === undefined || (ids.length === 0) === !selecting) return usage();
+      return withApp(io, options, { json: v.json, failure: 1 }, async (app) => {
+        const found = await targets(app);
+        if (found.length === 0) return report([]);
+        const input = parseInput(CloseInput, { ids: found, actor, reason: v.reason, outcome: sub === 'resolve' ? 'resolved' : 'rejected' }, EXCEPTIONS_USAGE, io);
+        if (typeof input === 'number') return input;
+        return report(await closeExceptions(await app.db(), input));
+      });
+    }
+    case 'report': {
+      if (ids.length > 0 || selecting || (v.csv && v.json)) return usage();
+      return withApp(io, options, { json: v.json, failure: 1 }, async (app) => {
+        const r = await queueReport(await app.db(), app.now());
+        if (v.json) io.out(`${JSON.stringify(r)}\n`);
+        else if (v.csv) io.out(queueReportCsv(r));
+        else io.out(formatQueueReport(r));
+        return 0;
+      });
+    }
+    default:
+      return usage();
+  }
 }
