@@ -34,6 +34,8 @@ import { JOB_DATA, QUEUE_NAMES, QUEUE_SETTINGS, singletonKey, type JobData, type
 export const DEFAULT_JOBS_SCHEMA = 'edibridge_jobs';
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_BACKOFF_MS = 60_000;
+/** Attempts at recording a job's outcome (about 30 s in all) before leaving it to the claim's expiry. */
+const OUTCOME_ATTEMPTS = 7;
 
 export interface EngineConfig {
   /** pg-boss's schema (default edibridge_jobs). */
@@ -310,19 +312,28 @@ export function createEngine(options: CreateEngineOptions): Engine {
       if (settled) return;
       settled = true;
       metrics.jobFinished(queue, (performance.now() - startedAt) / 1000, failure !== undefined);
-      try {
-        if (failure === undefined) {
-          await boss.complete(queue, row.id, output ?? undefined);
-          jobLog.debug('job completed');
-        } else {
-          if (failure instanceof JobDataError) await db.query(exhaust, [queue, row.id]);
-          await boss.fail(queue, row.id, failureOutput(failure));
-          const final = failure instanceof JobDataError || row.retry_count >= row.retry_limit;
-          jobLog.warn({ err: failure, final }, final ? 'job failed' : 'job failed, to be retried');
+      // The database may be away for a moment (a restart): the outcome is retried for a while
+      // rather than left to the claim's expiry, which would hold the job's key for its expiry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (failure === undefined) {
+            await boss.complete(queue, row.id, output ?? undefined);
+            jobLog.debug('job completed');
+          } else {
+            if (failure instanceof JobDataError) await db.query(exhaust, [queue, row.id]);
+            await boss.fail(queue, row.id, failureOutput(failure));
+            const final = failure instanceof JobDataError || row.retry_count >= row.retry_limit;
+            jobLog.warn({ err: failure, final }, final ? 'job failed' : 'job failed, to be retried');
+          }
+          return;
+        } catch (err) {
+          if (attempt >= OUTCOME_ATTEMPTS) {
+            // The claim stays active; its expiry gives the job back to the queue.
+            jobLog.error({ err, attempts: attempt }, 'could not record the job outcome');
+            return;
+          }
+          await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
         }
-      } catch (err) {
-        // The claim stays active; its expiry gives the job back to the queue.
-        jobLog.error({ err }, 'could not record the job outcome');
       }
     };
     let data: JobData<QueueName>;
