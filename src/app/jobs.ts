@@ -67,6 +67,7 @@ export function jobHandlers(app: AppContext, engine: Pick<Engine, 'send'>, optio
           now: () => app.now(),
           log: job.log,
           claim: jobClaim(job.id),
+          signal: job.signal,
           // A partner reached over SFTP gets its acknowledgements delivered; else they are written locally.
           ...ackRouting(partner, app.config.ackDir),
         },

@@ -63,6 +63,7 @@ async function applyEnrollmentSets(input: SetHandlerInput, options: EnrollmentHa
         await pump.skipTo('set-end');
         continue;
       }
+      input.signal?.throwIfAborted();
       const place = item.place;
       const setLog = log.child({ interchange: place.interchangeControl, set: place.control });
       setLog.debug({ fileOffset: place.fileOffset }, 'applying 834 set');

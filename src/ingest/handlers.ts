@@ -34,6 +34,8 @@ export interface SetHandlerInput {
   inSetTransaction: (tx: Db) => Promise<void>;
   /** Progress: members (or lines) applied so far and bytes read. */
   onProgress?: (p: { items: number; bytes: number }) => void;
+  /** Aborted (the job expired, the service stops): no further set is begun; a set begun commits or rolls back whole. */
+  signal?: AbortSignal;
 }
 
 export interface HandlerResult {

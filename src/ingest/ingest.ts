@@ -85,6 +85,8 @@ export interface IngestOptions {
   log?: Logger;
   /** Progress of long work: the phase, bytes read of the size, sets seen, items applied. */
   onProgress?: (p: IngestProgress) => void;
+  /** Stops the ingest before its next transaction set (a job that expired, a service stopping); the file is left to resume. */
+  signal?: AbortSignal;
 }
 
 export interface IngestProgress {
@@ -250,6 +252,7 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
         log: log.child({ transactionSet, handler: handler.name }),
         inSetTransaction: (tx) => renewClaim(tx, registration.fileId, holder),
         onProgress: (p) => progress('apply', p.bytes, p.items),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       result.handlers.push({ transactionSet, handler: handler.name, setsAlreadyApplied: sets.length - todo.length, result: handlerResult });
       for (const [k, v] of Object.entries(handlerResult.exceptions) as Array<[ExceptionCategory, number]>) {

@@ -24,6 +24,8 @@ export interface ProcessArchivedDeps {
   delivery?: AckDelivery;
   /** …or written to this folder. */
   ackDir?: string;
+  /** Stops before the next set (the job expired or the service stops). */
+  signal?: AbortSignal;
 }
 
 export async function processArchivedFile(deps: ProcessArchivedDeps, input: { partnerId: string; key: string }): Promise<IngestResult> {
@@ -41,5 +43,6 @@ export async function processArchivedFile(deps: ProcessArchivedDeps, input: { pa
     ...(deps.claim ? { claim: deps.claim } : {}),
     ...(deps.delivery ? { delivery: deps.delivery } : {}),
     ...(deps.ackDir !== undefined ? { ackDir: deps.ackDir } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   });
 }

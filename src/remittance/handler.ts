@@ -50,6 +50,7 @@ async function applyRemittance(input: SetHandlerInput): Promise<RemittanceResult
       await pump.skipTo('set-end');
       continue;
     }
+    input.signal?.throwIfAborted();
     const setTotals: SetTotals = totals.get(place.fileOffset) ?? { lines: 0, paidCents: 0, loopAdjustmentCents: 0 };
     const log = input.log.child({ interchange: place.interchangeControl, set: place.control });
     const outcome = await input.db.transaction(async (tx) => {
