@@ -8,8 +8,9 @@
  *   BENCH_SET_SIZE  members/lines per ST set (default members/10, so ~10 sets)
  *   BENCH_SEED      PRNG seed (default 834 for the 834, 820 for the 820)
  *   BENCH_OUT       cache and results folder (default ./bench-out)
- *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge,ingest);
- *                   "ingest" is the PostgreSQL ingest bench (see ingest.ts for its own settings)
+ *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge,ingest,sftp-pull);
+ *                   "ingest" is the PostgreSQL ingest bench (see ingest.ts for its own settings);
+ *                   "sftp-pull" the SFTP pull beside OpenSSH's sftp (see sftp-pull.ts)
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ import { fileTable, targetChecks, targetTable, type Measurement } from './report
 import { ingestTables, runIngestBench, type IngestBenchReport } from './ingest.js';
 import { runJsonChild } from './run-child.js';
 import { intEnv } from './env.js';
+import { runSftpPullBench, sftpPullTable, type SftpPullReport } from './sftp-pull.js';
 
 /** Bump when the generators' output changes, so stale cached files are not reused. */
 const GENERATOR_VERSION = 2;
@@ -38,7 +40,12 @@ interface Config {
   subjects: SubjectName[];
   /** Run the ingest bench (PostgreSQL) too. */
   ingest: boolean;
+  /** Run the SFTP pull bench too. */
+  sftpPull: boolean;
 }
+
+/** Subjects measured by benches of their own, beside the parse subjects. */
+const EXTRA_SUBJECTS = ['ingest', 'sftp-pull'];
 
 function readConfig(): Config {
   const members = intEnv('BENCH_MEMBERS', 1_000_000, 1);
@@ -47,7 +54,7 @@ function readConfig(): Config {
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '');
-  for (const x of subjects) if (!isSubjectName(x) && x !== 'ingest') throw new Error(`BENCH_SUBJECTS: unknown subject "${x}"`);
+  for (const x of subjects) if (!isSubjectName(x) && !EXTRA_SUBJECTS.includes(x)) throw new Error(`BENCH_SUBJECTS: unknown subject "${x}"`);
   return {
     members,
     runs: intEnv('BENCH_RUNS', 1, 1),
@@ -57,6 +64,7 @@ function readConfig(): Config {
     outDir: resolve(process.env['BENCH_OUT'] ?? 'bench-out'),
     subjects: subjects.filter(isSubjectName),
     ingest: process.env['BENCH_SUBJECTS'] === undefined || subjects.includes('ingest'),
+    sftpPull: process.env['BENCH_SUBJECTS'] === undefined || subjects.includes('sftp-pull'),
   };
 }
 
@@ -189,6 +197,12 @@ async function main(): Promise<void> {
     if (ingest.skipped !== undefined) console.log(`ingest bench skipped: ${ingest.skipped}`);
   }
 
+  let sftp: SftpPullReport | undefined;
+  if (cfg.sftpPull) {
+    console.log('');
+    sftp = await runSftpPullBench();
+  }
+
   console.log('');
   for (const { file, measurements } of perFile) {
     console.log(fileTable(`${file.kind}  ${file.path}`, file.info.bytes, file.info.segments, measurements));
@@ -198,7 +212,11 @@ async function main(): Promise<void> {
     console.log(ingestTables(ingest));
     console.log('');
   }
-  const checks = [...(perFile.length > 0 ? targetChecks(perFile) : []), ...(ingest?.targets ?? [])];
+  if (sftp !== undefined) {
+    console.log(sftpPullTable(sftp));
+    console.log('');
+  }
+  const checks = [...(perFile.length > 0 ? targetChecks(perFile) : []), ...(ingest?.targets ?? []), ...(sftp?.targets ?? [])];
   console.log(targetTable(checks));
 
   const resultsPath = join(cfg.outDir, 'results.json');
@@ -210,6 +228,7 @@ async function main(): Promise<void> {
     files: files.map((f) => ({ kind: f.kind, ...f.info, generatedSec: f.generatedSec })),
     measurements: perFile.flatMap((f) => f.measurements),
     ingest,
+    sftpPull: sftp,
     targets: checks,
   };
   await writeFile(resultsPath, JSON.stringify(results, null, 2) + '\n');

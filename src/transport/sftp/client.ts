@@ -45,8 +45,21 @@ export interface StableFilesOptions {
   signal?: AbortSignal;
 }
 
-/** Bytes read per SFTP request of a download (ssh2's read stream highWaterMark). */
+/** The largest chunk a download yields. */
 export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
+/** Bytes asked for by one SFTP read, and how many reads a download keeps outstanding: 4 MiB in flight (measured on loopback: 64 KiB × 32 reached half the rate of 128 KiB × 32; more did not help). */
+const READ_BYTES = 128 * 1024;
+const READS_IN_FLIGHT = 32;
+/** SSH_FX_EOF: a read at or past the end. */
+const SFTP_STATUS_EOF = 1;
+
+/** The part of ssh2's SFTP channel a pipelined download uses. */
+interface SftpWire {
+  open(path: string, flags: string, cb: (err: Error | null | undefined, handle: Buffer) => void): void;
+  fstat(handle: Buffer, cb: (err: Error | null | undefined, stats: { size: number }) => void): void;
+  read(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number, cb: (err: Error | null | undefined, bytesRead: number, buffer: Buffer) => void): void;
+  close(handle: Buffer, cb: (err?: Error | null) => void): void;
+}
 /** Suffix of an upload in progress; renamed away once complete. */
 export const PART_SUFFIX = '.part';
 
@@ -185,8 +198,11 @@ export class SftpSession {
   }
 
   /**
-   * The file's bytes as a stream of chunks (reads of 256 KiB). A connection dropped midway
-   * fails the iteration with SFTP_UNAVAILABLE; nothing is retried here.
+   * The file's bytes as a stream of chunks of at most 256 KiB, in order. Reads are pipelined
+   * as OpenSSH's own client does them (READ_BYTES each, up to READS_IN_FLIGHT outstanding), so
+   * the transfer is not one round trip per read; a short answer is completed before the
+   * reads after it are used, and at most READ_BYTES × READS_IN_FLIGHT bytes wait in memory. A
+   * connection dropped midway fails the iteration with SFTP_UNAVAILABLE; nothing is retried here.
    */
   download(path: string): AsyncIterable<Buffer> {
     this.#live('download', path);
@@ -195,29 +211,67 @@ export class SftpSession {
     return {
       async *[Symbol.asyncIterator]() {
         session.#live('download', path);
-        let stream: NodeJS.ReadableStream & { destroy?: () => void };
+        const sftp = (client as unknown as { sftp?: SftpWire }).sftp;
+        if (!sftp) throw session.#error('download', new Error('Not connected'), path);
+        const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> =>
+          new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+        let handle: Buffer;
         try {
-          stream = client.createReadStream(path, { highWaterMark: DOWNLOAD_CHUNK_BYTES }) as typeof stream;
+          handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
         } catch (err) {
           throw session.#error('download', err, path);
         }
         let bytes = 0;
+        const inFlight: Array<{ position: number; length: number; data: Promise<Buffer> }> = [];
+        const read = (position: number, length: number): Promise<Buffer> => {
+          const data = new Promise<Buffer>((resolve, reject) =>
+            sftp.read(handle, Buffer.allocUnsafe(length), 0, length, position, (err, n, buf) => {
+              if (err) (err as { code?: unknown }).code === SFTP_STATUS_EOF ? resolve(Buffer.alloc(0)) : reject(err);
+              else resolve(buf.subarray(0, n));
+            }),
+          );
+          // Awaited in order; one that fails after the iteration stopped must not surface unhandled.
+          data.catch(() => undefined);
+          return data;
+        };
         try {
-          for await (const chunk of stream) {
-            const buf = chunk as Buffer;
-            bytes += buf.length;
-            yield buf;
+          const { size } = await call<{ size: number }>((cb) => sftp.fstat(handle, cb));
+          let next = 0;
+          const fill = (): void => {
+            while (inFlight.length < READS_IN_FLIGHT && next < size) {
+              const length = Math.min(READ_BYTES, size - next);
+              inFlight.push({ position: next, length, data: read(next, length) });
+              next += length;
+            }
+          };
+          fill();
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
+          while (inFlight.length > 0) {
+            const r = inFlight.shift()!;
+            let got = 0;
+            for (let part = await r.data; ; part = await read(r.position + got, r.length - got)) {
+              if (part.length === 0) break; // the file ended sooner than its size said
+              got += part.length;
+              pending.push(part);
+              pendingBytes += part.length;
+              if (got >= r.length) break;
+            }
+            fill();
+            if (pendingBytes >= DOWNLOAD_CHUNK_BYTES - READ_BYTES || got < r.length || inFlight.length === 0) {
+              const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+              pending = [];
+              pendingBytes = 0;
+              bytes += chunk.length;
+              if (chunk.length > 0) yield chunk;
+            }
+            if (got < r.length) break;
           }
         } catch (err) {
           throw session.#error('download', err, path, { bytesRead: bytes });
         } finally {
-          // The handle's CLOSE may still be in flight: its failure (the session ending, the
-          // connection dropping) must not surface later as an unhandled 'error'.
-          stream.on('error', () => undefined);
-          stream.destroy?.();
+          if (!session.#lost) sftp.close(handle, () => undefined);
         }
-        // ssh2 ends a read stream quietly when the channel closes under it: a lost connection
-        // after the last chunk is still a truncated download.
         if (session.#lost) throw session.#error('download', session.#lost, path, { bytesRead: bytes });
       },
     };
