@@ -201,7 +201,8 @@ export class SftpSession {
    * The file's bytes as a stream of chunks of at most 256 KiB, in order. Reads are pipelined
    * as OpenSSH's own client does them (READ_BYTES each, up to READS_IN_FLIGHT outstanding), so
    * the transfer is not one round trip per read; a short answer is completed before the
-   * reads after it are used, and at most READ_BYTES × READS_IN_FLIGHT bytes wait in memory. A
+   * reads after it are used (and later reads ask for what the server answers), and at most
+   * READ_BYTES × READS_IN_FLIGHT bytes wait in memory. A
    * connection dropped midway fails the iteration with SFTP_UNAVAILABLE; nothing is retried here.
    */
   download(path: string): AsyncIterable<Buffer> {
@@ -237,9 +238,11 @@ export class SftpSession {
         try {
           const { size } = await call<{ size: number }>((cb) => sftp.fstat(handle, cb));
           let next = 0;
+          // A server that answers less than asked (many cap a read at 32 KiB) is asked for that much from then on.
+          let readBytes = READ_BYTES;
           const fill = (): void => {
             while (inFlight.length < READS_IN_FLIGHT && next < size) {
-              const length = Math.min(READ_BYTES, size - next);
+              const length = Math.min(readBytes, size - next);
               inFlight.push({ position: next, length, data: read(next, length) });
               next += length;
             }
@@ -252,6 +255,7 @@ export class SftpSession {
             let got = 0;
             for (let part = await r.data; ; part = await read(r.position + got, r.length - got)) {
               if (part.length === 0) break; // the file ended sooner than its size said
+              if (got === 0 && part.length < r.length && part.length >= 4096) readBytes = Math.min(readBytes, part.length);
               got += part.length;
               pending.push(part);
               pendingBytes += part.length;
