@@ -10,7 +10,8 @@
  *   BENCH_OUT       cache and results folder (default ./bench-out)
  *   BENCH_SUBJECTS  comma list to run a subset (floor,x12-parser,node-x12,edibridge-1-thread,edibridge,ingest,sftp-pull);
  *                   "ingest" is the PostgreSQL ingest bench (see ingest.ts for its own settings);
- *                   "sftp-pull" the SFTP pull beside OpenSSH's sftp (see sftp-pull.ts)
+ *                   "sftp-pull" the SFTP pull beside OpenSSH's sftp (see sftp-pull.ts);
+ *                   "cash" 820 cash application against PostgreSQL (see cash.ts)
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,7 @@ import { ingestTables, runIngestBench, type IngestBenchReport } from './ingest.j
 import { runJsonChild } from './run-child.js';
 import { intEnv } from './env.js';
 import { runSftpPullBench, sftpPullTable, type SftpPullReport } from './sftp-pull.js';
+import { cashTable, runCashBench, type CashBenchReport } from './cash.js';
 
 /** Bump when the generators' output changes, so stale cached files are not reused. */
 const GENERATOR_VERSION = 2;
@@ -42,10 +44,12 @@ interface Config {
   ingest: boolean;
   /** Run the SFTP pull bench too. */
   sftpPull: boolean;
+  /** Run the 820 cash application bench too (PostgreSQL). */
+  cash: boolean;
 }
 
 /** Subjects measured by benches of their own, beside the parse subjects. */
-const EXTRA_SUBJECTS = ['ingest', 'sftp-pull'];
+const EXTRA_SUBJECTS = ['ingest', 'sftp-pull', 'cash'];
 
 function readConfig(): Config {
   const members = intEnv('BENCH_MEMBERS', 1_000_000, 1);
@@ -65,6 +69,7 @@ function readConfig(): Config {
     subjects: subjects.filter(isSubjectName),
     ingest: process.env['BENCH_SUBJECTS'] === undefined || subjects.includes('ingest'),
     sftpPull: process.env['BENCH_SUBJECTS'] === undefined || subjects.includes('sftp-pull'),
+    cash: process.env['BENCH_SUBJECTS'] === undefined || subjects.includes('cash'),
   };
 }
 
@@ -197,6 +202,14 @@ async function main(): Promise<void> {
     if (ingest.skipped !== undefined) console.log(`ingest bench skipped: ${ingest.skipped}`);
   }
 
+  let cash: CashBenchReport | undefined;
+  if (cfg.cash) {
+    console.log('');
+    const change = ingest?.runs.find((r) => r.mode === 'change' && r.ok);
+    cash = await runCashBench(cfg.outDir, change?.membersPerSec);
+    if (cash.skipped !== undefined) console.log(`cash application bench skipped: ${cash.skipped}`);
+  }
+
   let sftp: SftpPullReport | undefined;
   if (cfg.sftpPull) {
     console.log('');
@@ -212,11 +225,15 @@ async function main(): Promise<void> {
     console.log(ingestTables(ingest));
     console.log('');
   }
+  if (cash !== undefined) {
+    console.log(cashTable(cash));
+    console.log('');
+  }
   if (sftp !== undefined) {
     console.log(sftpPullTable(sftp));
     console.log('');
   }
-  const checks = [...(perFile.length > 0 ? targetChecks(perFile) : []), ...(ingest?.targets ?? []), ...(sftp?.targets ?? [])];
+  const checks = [...(perFile.length > 0 ? targetChecks(perFile) : []), ...(ingest?.targets ?? []), ...(cash?.targets ?? []), ...(sftp?.targets ?? [])];
   console.log(targetTable(checks));
 
   const resultsPath = join(cfg.outDir, 'results.json');
@@ -228,6 +245,7 @@ async function main(): Promise<void> {
     files: files.map((f) => ({ kind: f.kind, ...f.info, generatedSec: f.generatedSec })),
     measurements: perFile.flatMap((f) => f.measurements),
     ingest,
+    cash,
     sftpPull: sftp,
     targets: checks,
   };

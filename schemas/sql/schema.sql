@@ -352,7 +352,7 @@ create table invoice_line (
   constraint invoice_line_retro_adjustment_id_key UNIQUE (retro_adjustment_id),
   constraint invoice_line_section_check CHECK (section = ANY (ARRAY['active'::text, 'adjustment'::text]))
 );
-CREATE INDEX invoice_line_member_idx ON invoice_line USING btree (member_id);
+CREATE INDEX invoice_line_member_invoice_idx ON invoice_line USING btree (member_id, invoice_id);
 
 create table member (
   id bigint default nextval('member_id_seq'::regclass) not null,
@@ -517,6 +517,7 @@ create table payment_allocation (
 );
 CREATE INDEX payment_allocation_group_idx ON payment_allocation USING btree (group_number);
 CREATE INDEX payment_allocation_invoice_idx ON payment_allocation USING btree (invoice_id);
+CREATE INDEX payment_allocation_invoice_member_idx ON payment_allocation USING btree (invoice_id, member_id) WHERE (disposition = 'applied'::text);
 CREATE INDEX payment_allocation_member_idx ON payment_allocation USING btree (member_id);
 CREATE INDEX payment_allocation_payment_idx ON payment_allocation USING btree (payment_id);
 

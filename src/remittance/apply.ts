@@ -491,7 +491,10 @@ export class PaymentApplication {
     return null;
   }
 
-  /** Finds members by our member ID or the subscriber number, in the invoice's group. */
+  /**
+   * Finds members by our member ID (EB + ten digits: the row id, by primary key) or the
+   * subscriber number (the family's subscriber, by its unique index), in the invoice's group.
+   */
   private async loadMembers(wanted: ReadonlyArray<{ group: string; refs: readonly string[] }>): Promise<void> {
     const groups: string[] = [];
     const refs: string[] = [];
@@ -505,14 +508,19 @@ export class PaymentApplication {
       }
     }
     if (refs.length === 0) return;
+    const ours = refs.map((r) => (/^EB\d{10}$/.test(r) ? r.slice(2).replace(/^0+/, '') || '0' : null));
     const { rows } = await this.tx.query<{ grp: string; ref: string; id: string; member_id: string }>(
-      `select distinct on (u.grp, u.ref) u.grp, u.ref, m.id::text as id, m.member_id
-         from unnest($1::text[], $2::text[]) as u(grp, ref)
-         join member m on m.group_number = u.grp and (m.member_id = u.ref or (m.subscriber_number = u.ref and m.is_subscriber))
-        order by u.grp, u.ref, m.is_subscriber desc, m.id`,
-      [groups, refs],
+      `with u as (select * from unnest($1::text[], $2::text[], $3::bigint[]) as u(grp, ref, row_id))
+       select u.grp, u.ref, m.id::text as id, m.member_id from u join member m on m.id = u.row_id and m.group_number = u.grp
+       union all
+       select u.grp, u.ref, m.id::text as id, m.member_id from u join member m on m.group_number = u.grp and m.subscriber_number = u.ref and m.is_subscriber`,
+      [groups, refs, ours],
     );
-    for (const r of rows) this.members.set(`${r.grp}\u0000${r.ref}`, { id: r.id, member_id: r.member_id });
+    // Our member ID first: it names one person; a subscriber number names the family's subscriber.
+    for (const r of rows) {
+      const key = `${r.grp}\u0000${r.ref}`;
+      if (!this.members.get(key) || /^EB\d{10}$/.test(r.ref)) this.members.set(key, { id: r.id, member_id: r.member_id });
+    }
   }
 
   private async loadMemberBills(pairs: ReadonlyArray<{ invoice: string; member: string }>): Promise<void> {

@@ -53,6 +53,7 @@ async function applyRemittance(input: SetHandlerInput): Promise<RemittanceResult
     input.signal?.throwIfAborted();
     const setTotals: SetTotals = totals.get(place.fileOffset) ?? { lines: 0, paidCents: 0, loopAdjustmentCents: 0 };
     const log = input.log.child({ interchange: place.interchangeControl, set: place.control });
+    input.onProgress?.({ items: lines, bytes: pump.bytes });
     const outcome = await input.db.transaction(async (tx) => {
       let application: PaymentApplication | undefined;
       let trace = '';
