@@ -17,17 +17,11 @@ import { pullPartner } from '../../src/mailbox/pull.js';
 import { parsePartners, type PartnerConnection } from '../../src/transport/partners.js';
 import type { ObjectStore } from '../../src/transport/store/object-store.js';
 import { NOW, build834, phi, subscriber } from '../enrollment/build834.js';
-import { sha256 } from '../transport/sftp-contract.js';
+import { sha256, type SftpTarget } from '../transport/sftp-contract.js';
 import { SAMPLES, useSampleDb } from '../support/sample-db.js';
 
-export interface MailboxTarget {
-  host: string;
-  port: number;
-  user: string;
-  privateKey: string;
-  hostKey: string;
-  /** The local path of a server path. */
-  local(serverPath: string): string;
+/** An SFTP target (test/transport/sftp-contract.ts) with an object store beside it. */
+export interface MailboxTarget extends Omit<SftpTarget, 'breakConnections'> {
   store: ObjectStore;
 }
 
