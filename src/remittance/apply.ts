@@ -309,14 +309,27 @@ export class PaymentApplication {
     this.exceptions = [];
     this.allocations = [];
     if (allocations.length === 0) return;
+    const col = <T>(f: (a: Record<string, unknown>) => T): T[] => allocations.map(f);
     await this.tx.query(
       `insert into payment_allocation (payment_id, kind, segment_position, reference_qualifier, reference, group_number, invoice_id, member_id,
                                        amount_cents, billed_cents, payer_billed_cents, disposition, exception_id)
-       select $1, r.kind, r.position, r.qualifier, r.reference, r.group_number, r.invoice_id, r.member_id, r.amount, r.billed, r.payer_billed, r.disposition,
-              r.exception_id
-         from json_to_recordset($2::json) as r(kind text, position integer, qualifier text, reference text, group_number text, invoice_id bigint,
-              member_id bigint, amount bigint, billed bigint, payer_billed bigint, disposition text, exception_id bigint)`,
-      [this.paymentId, JSON.stringify(allocations.map((a) => ({ ...a, exception_id: a['exceptionIndex'] === undefined ? null : (opened[a['exceptionIndex'] as number] ?? null) })))],
+       select $1, u.* from unnest($2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
+                                  $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[]) as u`,
+      [
+        this.paymentId,
+        col((a) => a['kind']),
+        col((a) => a['position']),
+        col((a) => a['qualifier']),
+        col((a) => a['reference']),
+        col((a) => a['group_number']),
+        col((a) => a['invoice_id']),
+        col((a) => a['member_id']),
+        col((a) => a['amount']),
+        col((a) => a['billed']),
+        col((a) => a['payer_billed']),
+        col((a) => a['disposition']),
+        col((a) => (a['exceptionIndex'] === undefined ? null : (opened[a['exceptionIndex'] as number] ?? null))),
+      ],
     );
   }
 
