@@ -61,8 +61,9 @@ export interface IngestOptions {
   /**
    * The partner whose mailbox the file was pulled from (the service). Such a file is never
    * refused unrecorded: one whose ISA cannot be read, or whose ISA sender is another
-   * partner's, is registered, answered with a TA1 (R) addressed to this partner and put in
-   * the exception queue; nothing in it is applied.
+   * partner's, is registered, answered with a TA1 (R) that goes to this partner's folder and
+   * put in the exception queue; nothing in it is applied. The TA1 echoes the interchange's
+   * own IDs where it has readable ones, else it is addressed with this partner's.
    */
   receivedFrom?: string;
   /** Who claims the file while it is ingested (default: this process, `cli:<host>:<pid>`). */
