@@ -516,9 +516,7 @@ create table payment_allocation (
   constraint payment_allocation_pkey PRIMARY KEY (id)
 );
 CREATE INDEX payment_allocation_group_idx ON payment_allocation USING btree (group_number);
-CREATE INDEX payment_allocation_invoice_idx ON payment_allocation USING btree (invoice_id);
-CREATE INDEX payment_allocation_invoice_member_idx ON payment_allocation USING btree (invoice_id, member_id) WHERE (disposition = 'applied'::text);
-CREATE INDEX payment_allocation_member_idx ON payment_allocation USING btree (member_id);
+CREATE INDEX payment_allocation_invoice_member_idx ON payment_allocation USING btree (invoice_id, member_id);
 CREATE INDEX payment_allocation_payment_idx ON payment_allocation USING btree (payment_id);
 
 create table plan (
