@@ -5,15 +5,17 @@
  * `sftp` client fetching the same file to disk in the same run. Goal: at least 0.5× of it.
  *
  * The server is a real OpenSSH sshd when TEST_SFTP_* are set (`bash infra/sftp/ensure-sshd.sh`
- * prints them; it serves /inbound under TEST_SFTP_ROOT), else edibridge's in-process server
- * (ssh2), which OpenSSH's client also talks to. Each side runs BENCH_RUNS times; best time,
+ * prints them; it serves /inbound under TEST_SFTP_ROOT); when they are not, the bench runs
+ * that script itself if it is root, and otherwise (or when the script fails) uses edibridge's
+ * in-process server (ssh2), which OpenSSH's client also talks to; the output says which. Each side runs BENCH_RUNS times; best time,
  * highest RSS (edibridge's pull runs in a child process, so its RSS is its own).
  *
  * Environment: BENCH_SFTP_MB (file size, default 300).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -36,6 +38,31 @@ export interface SftpPullReport {
 
 const CHILD = fileURLToPath(new URL('./sftp-pull-child.js', import.meta.url));
 const FLOOR_RATIO = 0.5;
+/** dist-bench/bench/ → the repository's infra/sftp/ensure-sshd.sh. */
+const ENSURE_SSHD = fileURLToPath(new URL('../../infra/sftp/ensure-sshd.sh', import.meta.url));
+const SFTP_ENV = ['TEST_SFTP_HOST', 'TEST_SFTP_PORT', 'TEST_SFTP_USER', 'TEST_SFTP_KEY', 'TEST_SFTP_HOST_KEY', 'TEST_SFTP_ROOT'] as const;
+type SftpEnv = Record<(typeof SFTP_ENV)[number], string>;
+
+/**
+ * A real sshd's TEST_SFTP_* settings: from the environment, else from ensure-sshd.sh when root
+ * (it starts or reuses the daemon). `why` says why there is none.
+ */
+function opensshEnv(): { env: SftpEnv; how: string } | { why: string } {
+  const pick = (from: Record<string, string | undefined>): SftpEnv | undefined =>
+    SFTP_ENV.every((k) => from[k]) ? (Object.fromEntries(SFTP_ENV.map((k) => [k, from[k]])) as SftpEnv) : undefined;
+  const given = pick(process.env);
+  if (given) return { env: given, how: 'TEST_SFTP_* from the environment' };
+  if (process.getuid?.() !== 0) return { why: 'TEST_SFTP_* not set and not root to run infra/sftp/ensure-sshd.sh' };
+  try {
+    const out = execFileSync('bash', [ENSURE_SSHD], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5 * 60_000 });
+    const vars = Object.fromEntries(out.split('\n').flatMap((l) => (/^TEST_SFTP_\w+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
+    const env = pick(vars);
+    return env ? { env, how: 'started or reused by infra/sftp/ensure-sshd.sh' } : { why: 'infra/sftp/ensure-sshd.sh printed no TEST_SFTP_* settings' };
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim().split('\n').pop();
+    return { why: `infra/sftp/ensure-sshd.sh failed: ${stderr || (err as Error).message}` };
+  }
+}
 
 interface Target {
   name: string;
@@ -58,24 +85,29 @@ async function writeRandomFile(path: string, bytes: number): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
+  // On disk before the clock starts: else the first side measured pays the write-back of it.
+  const fh = await open(path, 'r');
+  await fh.sync();
+  await fh.close();
 }
 
 async function target(bytes: number, work: string): Promise<Target> {
-  const env = process.env;
   const name = `bench-${process.pid}.bin`;
-  if (env['TEST_SFTP_HOST'] && env['TEST_SFTP_ROOT'] && env['TEST_SFTP_KEY']) {
+  const sshd = opensshEnv();
+  if ('env' in sshd) {
+    const env = sshd.env;
     const local = join(env['TEST_SFTP_ROOT'], 'inbound', name);
     await writeRandomFile(local, bytes);
     // The chroot's user reads it; the folder is theirs.
     const inbound = statSync(join(env['TEST_SFTP_ROOT'], 'inbound'));
     chownSync(local, inbound.uid, inbound.gid);
     return {
-      name: 'OpenSSH sshd',
+      name: `OpenSSH sshd (${sshd.how})`,
       host: env['TEST_SFTP_HOST'],
       port: Number(env['TEST_SFTP_PORT']),
-      user: env['TEST_SFTP_USER'] ?? '',
+      user: env['TEST_SFTP_USER'],
       keyPath: env['TEST_SFTP_KEY'],
-      hostKey: env['TEST_SFTP_HOST_KEY'] ?? '',
+      hostKey: env['TEST_SFTP_HOST_KEY'],
       local,
       remote: `/inbound/${name}`,
       close: async () => rmSync(local, { force: true }),
@@ -88,7 +120,7 @@ async function target(bytes: number, work: string): Promise<Target> {
   const local = server.localPath(`/inbound/${name}`);
   await writeRandomFile(local, bytes);
   return {
-    name: 'in-process server (ssh2; set TEST_SFTP_* for OpenSSH sshd)',
+    name: `in-process server (ssh2), not OpenSSH sshd: ${sshd.why}`,
     host: server.host,
     port: server.port,
     user: 'bench',

@@ -541,11 +541,12 @@ export class PaymentApplication {
     if (todo.length === 0) return;
     const { rows } = await this.tx.query<{ invoice: string; member: string; billed: number; active: boolean; paid: number }>(
       `with u as (select distinct * from unnest($1::bigint[], $2::bigint[]) as u(invoice, member))
-       select u.invoice::text as invoice, u.member::text as member,
-              coalesce((select sum(l.amount_cents) from invoice_line l where l.invoice_id = u.invoice and l.member_id = u.member), 0)::float8 as billed,
-              exists (select 1 from invoice_line l where l.invoice_id = u.invoice and l.member_id = u.member and l.section = 'active') as active,
+       select u.invoice::text as invoice, u.member::text as member, coalesce(b.billed, 0)::float8 as billed, coalesce(b.active, false) as active,
               coalesce((select sum(a.amount_cents) from payment_allocation a where a.invoice_id = u.invoice and a.member_id = u.member and a.disposition = 'applied'), 0)::float8 as paid
-         from u`,
+         from u cross join lateral (
+           -- The member's lines on the invoice, read once: what they bill, and whether one is active.
+           select sum(l.amount_cents) as billed, bool_or(l.section = 'active') as active
+             from invoice_line l where l.invoice_id = u.invoice and l.member_id = u.member) b`,
       [todo.map((p) => p.invoice), todo.map((p) => p.member)],
     );
     for (const r of rows) this.memberBills.set(`${r.invoice}:${r.member}`, { billed: r.billed, paid: r.paid, active: r.active });

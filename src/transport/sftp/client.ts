@@ -47,7 +47,7 @@ export interface StableFilesOptions {
 
 /** The largest chunk a download yields. */
 export const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
-/** Bytes asked for by one SFTP read, and how many reads a download keeps outstanding: 4 MiB in flight (measured on loopback: 64 KiB × 32 reached half the rate of 128 KiB × 32; more did not help). */
+/** Bytes asked for by one SFTP read, and how many reads a download keeps outstanding: 4 MiB in flight (measured on loopback sshd with Nagle off: 64–240 KiB × 16–64 all within noise, 128 KiB × 64 a little slower). */
 const READ_BYTES = 128 * 1024;
 const READS_IN_FLIGHT = 32;
 /** SSH_FX_EOF: a read at or past the end. */
@@ -362,6 +362,10 @@ export async function connectSftp(partner: PartnerConnection, options: ConnectOp
     const why = (err as LibError).level === 'client-authentication' || /authentication methods failed/i.test(message) ? 'authentication refused' : message;
     throw new EdiBridgeError(code === 'SFTP_NOT_FOUND' || code === 'SFTP_PERMISSION_DENIED' ? 'SFTP_FAILED' : code, `cannot open SFTP to ${host}:${port} for partner ${partner.id}: ${why}`, context, { cause: err });
   }
+  // Nagle off: a pipelined download sends small read requests back to back, and with Nagle each
+  // one after the first waits for the server's delayed ACK (~40 ms on Linux): a 300 MB pull on
+  // loopback sshd stalled ~50 times, 2.2 s instead of 0.75 s.
+  (client as unknown as { client?: { setNoDelay?(noDelay?: boolean): unknown } }).client?.setNoDelay?.(true);
   session = new SftpSession(client, partner.id, host, seen ?? hostKey);
   return session;
 }
