@@ -2,6 +2,8 @@
 -- (src/db/schema-dump.ts). Generated: do not edit. test/db checks it against the migrations;
 -- after adding a migration, regenerate it with: UPDATE_SCHEMA_DUMP=1 npx vitest run test/db
 
+create sequence app_user_id_seq as bigint owned by app_user.id;
+
 create sequence billing_review_item_id_seq as bigint owned by billing_review_item.id;
 
 create sequence coverage_id_seq as bigint owned by coverage.id;
@@ -9,6 +11,8 @@ create sequence coverage_id_seq as bigint owned by coverage.id;
 create sequence exception_event_id_seq as bigint owned by exception_event.id;
 
 create sequence exception_id_seq as bigint owned by exception.id;
+
+create sequence id_card_replacement_id_seq as bigint owned by id_card_replacement.id;
 
 create sequence id_card_request_id_seq as bigint owned by id_card_request.id;
 
@@ -28,6 +32,8 @@ create sequence member_history_id_seq as bigint owned by member_history.id;
 
 create sequence member_id_seq as bigint owned by member.id;
 
+create sequence organisation_id_seq as bigint owned by organisation.id;
+
 create sequence outbound_acknowledgement_id_seq as bigint owned by outbound_acknowledgement.id;
 
 create sequence outbound_control_seq as bigint;
@@ -36,7 +42,37 @@ create sequence payment_allocation_id_seq as bigint owned by payment_allocation.
 
 create sequence payment_id_seq as bigint owned by payment.id;
 
+create sequence phi_audit_id_seq as bigint owned by phi_audit.id;
+
 create sequence retro_adjustment_id_seq as bigint owned by retro_adjustment.id;
+
+create sequence saved_view_id_seq as bigint owned by saved_view.id;
+
+create table app_user (
+  id bigint default nextval('app_user_id_seq'::regclass) not null,
+  organisation_id bigint not null,
+  login text not null,
+  display_name text not null,
+  role text not null,
+  password_hash text not null,
+  password_changed_at timestamp with time zone not null,
+  must_change_password boolean default false not null,
+  failed_attempts integer default 0 not null,
+  locked_at timestamp with time zone,
+  last_login_at timestamp with time zone,
+  disabled_at timestamp with time zone,
+  disabled_reason text,
+  created_at timestamp with time zone default now() not null,
+  constraint app_user_check CHECK ((disabled_at IS NULL) = (disabled_reason IS NULL)),
+  constraint app_user_display_name_check CHECK (length(display_name) >= 1 AND length(display_name) <= 200),
+  constraint app_user_failed_attempts_check CHECK (failed_attempts >= 0),
+  constraint app_user_login_check CHECK (login = lower(login) AND length(login) >= 3 AND length(login) <= 200),
+  constraint app_user_login_key UNIQUE (login),
+  constraint app_user_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES organisation(id) ON DELETE RESTRICT,
+  constraint app_user_pkey PRIMARY KEY (id),
+  constraint app_user_role_check CHECK (role = ANY (ARRAY['ops-admin'::text, 'ops'::text, 'partner-admin'::text, 'partner-user'::text]))
+);
+CREATE INDEX app_user_organisation_idx ON app_user USING btree (organisation_id);
 
 create table billing_review_item (
   id bigint default nextval('billing_review_item_id_seq'::regclass) not null,
@@ -136,9 +172,11 @@ create table exception (
   constraint exception_subject_check CHECK (length(subject) >= 1 AND length(subject) <= 200)
 );
 CREATE INDEX exception_category_idx ON exception USING btree (category);
+CREATE INDEX exception_due_at_id_idx ON exception USING btree (due_at, id);
 CREATE INDEX exception_group_number_idx ON exception USING btree (group_number);
 CREATE INDEX exception_owner_idx ON exception USING btree (owner) WHERE (state = ANY (ARRAY['open'::text, 'in_progress'::text]));
 CREATE INDEX exception_partner_idx ON exception USING btree (partner);
+CREATE INDEX exception_received_at_id_idx ON exception USING btree (received_at, id);
 CREATE INDEX exception_state_due_at_idx ON exception USING btree (state, due_at);
 
 create table exception_event (
@@ -153,7 +191,7 @@ create table exception_event (
   constraint exception_event_actor_check CHECK (length(actor) > 0),
   constraint exception_event_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exception(id) ON DELETE RESTRICT,
   constraint exception_event_from_state_check CHECK (from_state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text])),
-  constraint exception_event_kind_check CHECK (kind = ANY (ARRAY['state'::text, 'assign'::text, 'comment'::text])),
+  constraint exception_event_kind_check CHECK (kind = ANY (ARRAY['state'::text, 'assign'::text, 'comment'::text, 'rerun'::text])),
   constraint exception_event_kind_keeps_state CHECK (kind = 'state'::text OR from_state = to_state),
   constraint exception_event_pkey PRIMARY KEY (id),
   constraint exception_event_to_state_check CHECK (to_state = ANY (ARRAY['open'::text, 'in_progress'::text, 'resolved'::text, 'rejected'::text]))
@@ -201,6 +239,22 @@ create table group_subgroup (
   constraint group_subgroup_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE CASCADE,
   constraint group_subgroup_pkey PRIMARY KEY (group_number, code)
 );
+
+create table id_card_replacement (
+  id bigint default nextval('id_card_replacement_id_seq'::regclass) not null,
+  group_number text not null,
+  member_id bigint not null,
+  reason text not null,
+  requested_by bigint not null,
+  requested_at timestamp with time zone not null,
+  status text default 'requested'::text not null,
+  constraint id_card_replacement_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id) ON DELETE CASCADE,
+  constraint id_card_replacement_pkey PRIMARY KEY (id),
+  constraint id_card_replacement_reason_check CHECK (reason = ANY (ARRAY['lost'::text, 'stolen'::text, 'damaged'::text, 'wrong-information'::text, 'other'::text])),
+  constraint id_card_replacement_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES app_user(id) ON DELETE RESTRICT,
+  constraint id_card_replacement_status_check CHECK (status = ANY (ARRAY['requested'::text, 'issued'::text, 'refused'::text]))
+);
+CREATE INDEX id_card_replacement_group_idx ON id_card_replacement USING btree (group_number, requested_at);
 
 create table id_card_request (
   id bigint default nextval('id_card_request_id_seq'::regclass) not null,
@@ -431,6 +485,33 @@ create table member_history (
 CREATE TRIGGER member_history_append_only BEFORE DELETE OR UPDATE ON member_history FOR EACH ROW EXECUTE FUNCTION member_history_append_only();
 CREATE TRIGGER member_history_references_insert AFTER INSERT ON member_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_history_references_check();
 
+create table organisation (
+  id bigint default nextval('organisation_id_seq'::regclass) not null,
+  name text not null,
+  kind text not null,
+  created_at timestamp with time zone default now() not null,
+  constraint organisation_kind_check CHECK (kind = ANY (ARRAY['plan'::text, 'partner'::text])),
+  constraint organisation_name_check CHECK (length(name) >= 1 AND length(name) <= 200),
+  constraint organisation_name_key UNIQUE (name),
+  constraint organisation_pkey PRIMARY KEY (id)
+);
+
+create table organisation_group (
+  organisation_id bigint not null,
+  group_number text not null,
+  constraint organisation_group_group_number_check CHECK (length(group_number) >= 1 AND length(group_number) <= 50),
+  constraint organisation_group_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES organisation(id) ON DELETE CASCADE,
+  constraint organisation_group_pkey PRIMARY KEY (organisation_id, group_number)
+);
+
+create table organisation_partner (
+  organisation_id bigint not null,
+  partner_id text not null,
+  constraint organisation_partner_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES organisation(id) ON DELETE CASCADE,
+  constraint organisation_partner_partner_id_check CHECK (length(partner_id) >= 1 AND length(partner_id) <= 63),
+  constraint organisation_partner_pkey PRIMARY KEY (organisation_id, partner_id)
+);
+
 create table outbound_acknowledgement (
   id bigint default nextval('outbound_acknowledgement_id_seq'::regclass) not null,
   file_id bigint not null,
@@ -519,6 +600,25 @@ CREATE INDEX payment_allocation_group_idx ON payment_allocation USING btree (gro
 CREATE INDEX payment_allocation_invoice_member_idx ON payment_allocation USING btree (invoice_id, member_id);
 CREATE INDEX payment_allocation_payment_idx ON payment_allocation USING btree (payment_id);
 
+create table phi_audit (
+  id bigint default nextval('phi_audit_id_seq'::regclass) not null,
+  at timestamp with time zone not null,
+  user_id bigint not null,
+  user_login text not null,
+  organisation_id bigint not null,
+  action text not null,
+  subject text not null,
+  reason text not null,
+  client text,
+  constraint phi_audit_action_check CHECK (action = ANY (ARRAY['exception-phi'::text, 'member-verify'::text, 'census'::text, 'family'::text, 'held-file'::text])),
+  constraint phi_audit_pkey PRIMARY KEY (id),
+  constraint phi_audit_reason_check CHECK (length(reason) >= 1 AND length(reason) <= 500),
+  constraint phi_audit_subject_check CHECK (length(subject) >= 1 AND length(subject) <= 200),
+  constraint phi_audit_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_user(id) ON DELETE RESTRICT
+);
+CREATE INDEX phi_audit_at_idx ON phi_audit USING btree (at);
+CREATE INDEX phi_audit_user_idx ON phi_audit USING btree (user_id, at);
+
 create table plan (
   id text not null,
   insurance_line text not null,
@@ -564,6 +664,18 @@ create table retro_adjustment (
 CREATE INDEX retro_adjustment_member_id_idx ON retro_adjustment USING btree (member_id);
 CREATE INDEX retro_adjustment_status_idx ON retro_adjustment USING btree (status);
 
+create table saved_view (
+  id bigint default nextval('saved_view_id_seq'::regclass) not null,
+  user_id bigint not null,
+  name text not null,
+  query text not null,
+  constraint saved_view_name_check CHECK (length(name) >= 1 AND length(name) <= 80),
+  constraint saved_view_pkey PRIMARY KEY (id),
+  constraint saved_view_query_check CHECK (length(query) <= 1000),
+  constraint saved_view_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_user(id) ON DELETE CASCADE,
+  constraint saved_view_user_id_name_key UNIQUE (user_id, name)
+);
+
 create table schedule_run (
   task text not null,
   slot timestamp with time zone not null,
@@ -595,6 +707,19 @@ create table trading_partner (
   constraint trading_partner_receiver_isa_qualifier_check CHECK (receiver_isa_qualifier ~ '^[0-9A-Z]{2}$'::text),
   constraint trading_partner_transaction_sets_check CHECK (cardinality(transaction_sets) > 0 AND transaction_sets <@ ARRAY['834'::text, '820'::text])
 );
+
+create table user_session (
+  token_sha256 text not null,
+  user_id bigint not null,
+  csrf_token text not null,
+  created_at timestamp with time zone not null,
+  last_seen_at timestamp with time zone not null,
+  expires_at timestamp with time zone not null,
+  constraint user_session_pkey PRIMARY KEY (token_sha256),
+  constraint user_session_token_sha256_check CHECK (token_sha256 ~ '^[0-9a-f]{64}$'::text),
+  constraint user_session_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_user(id) ON DELETE CASCADE
+);
+CREATE INDEX user_session_user_idx ON user_session USING btree (user_id);
 
 create function coverage_never_removed() returns trigger;
 create function coverage_references_check() returns trigger;

@@ -8,6 +8,7 @@
  */
 import { copyFile, mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createUser, ensureOrganisation } from '../access/users.js';
 import { groupBalance } from '../billing/statements.js';
 import type { Db } from '../db/db.js';
 import { generateEd25519KeyPair } from '../transport/sftp/host-key.js';
@@ -145,4 +146,31 @@ export async function demoSummary(db: Db): Promise<DemoSummary> {
     members: Object.fromEntries(members.rows.map((r) => [r.action, r.n])),
     exceptions: Object.fromEntries(exceptions.rows.map((r) => [r.category, r.n])),
   };
+}
+
+/** The demo's console users: an ops admin of the plan, and Acme's HR admin on the employer portal. */
+export interface DemoSignIn {
+  login: string;
+  password: string;
+  role: string;
+}
+
+/**
+ * Seeds the plan's ops organisation and Acme's (GRP10045 and acme's files) with one user each.
+ * Their generated passwords are printed by the demo and, being the demo's own, need no change
+ * at the first sign-in.
+ */
+export async function seedDemoUsers(db: Db, now: Date): Promise<DemoSignIn[]> {
+  await ensureOrganisation(db, { name: 'Health Plan Operations', kind: 'plan' });
+  await ensureOrganisation(db, { name: 'Acme Widgets', kind: 'partner', groups: [DEMO_GROUP], partners: [DEMO_PARTNER] });
+  const out: DemoSignIn[] = [];
+  for (const u of [
+    { login: 'ops.demo', displayName: 'Demo Ops', role: 'ops-admin', organisation: 'Health Plan Operations' },
+    { login: 'hr.demo@acme.example', displayName: 'Acme HR', role: 'partner-admin', organisation: 'Acme Widgets' },
+  ] as const) {
+    const { user, password } = await createUser(db, u, now);
+    out.push({ login: user.login, password, role: user.role });
+  }
+  await db.query('update app_user set must_change_password = false where login = any($1)', [out.map((u) => u.login)]);
+  return out;
 }

@@ -35,6 +35,8 @@ export interface ServiceOptions {
   jobOptions?: JobHandlerOptions;
   /** Seconds between SLA checks of the exception queue (default 60). */
   slaCheckSeconds?: number;
+  /** Serve the API, the console and the portal beside the probes (default true). */
+  web?: boolean;
 }
 
 export interface RunningService {
@@ -61,6 +63,7 @@ export async function startService(app: AppContext, options: ServiceOptions): Pr
   const http: HttpServer = createHttpServer({
     log,
     metrics,
+    ...(options.web === false ? {} : { app }),
     readiness: {
       database: async () => {
         await db.query('select 1');

@@ -12,6 +12,7 @@
  * - **paid, not enrolled**: money remitted for a member not enrolled in the period, or for a
  *   member we cannot find (amount: what was paid); link: the payment (trace) and its file.
  */
+import { csvRow } from '../core/csv.js';
 import { EdiBridgeError } from '../core/errors.js';
 import type { Db } from '../db/db.js';
 import { coverageActiveOnSql, memberActiveOnSql } from '../membership/model.js';
@@ -140,13 +141,9 @@ export async function reconcile(db: Db, group: string, period: string): Promise<
 
 /** The differences as CSV (a header row, then one row each), for a spreadsheet. */
 export function reconciliationCsv(r: Reconciliation): string {
-  const cell = (v: string | number | null | undefined): string => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const rows = [['group', 'period_start', 'kind', 'member_id', 'reference', 'amount', 'source_file', 'invoice', 'payment_trace', 'payment_file']];
   for (const d of r.differences) {
     rows.push([r.groupNumber, r.periodStart, d.kind, d.memberId ?? '', d.reference ?? '', (d.amountCents / 100).toFixed(2), d.source.fileId ?? '', d.source.invoiceNumber ?? '', d.source.paymentTrace ?? '', d.source.paymentFileId ?? '']);
   }
-  return `${rows.map((row) => row.map(cell).join(',')).join('\n')}\n`;
+  return `${rows.map(csvRow).join('\n')}\n`;
 }

@@ -58,10 +58,12 @@ const SUMMARY_SQL = `
          (i.past_due_at is not null and i.cleared_at is null) as "pastDue", i.cleared_at as "clearedAt"
     from invoice i join employer_group g on g.group_number = i.group_number`;
 
-export async function listInvoices(db: Db, filter: { group?: string; limit?: number } = {}): Promise<InvoiceSummary[]> {
+/** Invoices newest period first; `groups` limits them to a partner organisation's groups. */
+export async function listInvoices(db: Db, filter: { group?: string; limit?: number; offset?: number; groups?: readonly string[] | null } = {}): Promise<InvoiceSummary[]> {
   const { rows } = await db.query<InvoiceSummary>(
-    `${SUMMARY_SQL} where ($1::text is null or i.group_number = $1) order by i.period_start desc, i.id desc limit $2`,
-    [filter.group ?? null, filter.limit ?? 100],
+    `${SUMMARY_SQL} where ($1::text is null or i.group_number = $1) and ($3::text[] is null or i.group_number = any($3))
+      order by i.period_start desc, i.id desc limit $2 offset $4`,
+    [filter.group ?? null, filter.limit ?? 100, filter.groups ?? null, filter.offset ?? 0],
   );
   return rows;
 }

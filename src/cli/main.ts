@@ -14,6 +14,7 @@ import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve.js';
 import { SETUP_USAGE, setupCommand } from './commands/setup.js';
+import { ORGS_USAGE, USERS_USAGE, orgsCommand, usersCommand } from './commands/users.js';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate.js';
 import { processIo, type CommandOptions, type Io } from './io.js';
 
@@ -67,6 +68,12 @@ commands:
   ${FILES_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
       Inbound files, newest first: status, pulls, each acknowledgement's delivery (attempts
       and last error of one not yet delivered); rerun processes an archived file again.
+  ${ORGS_USAGE.replace('usage: ', '')}
+      Make an organisation: the plan's ops team (plan) or an employer or TPA (partner), with
+      the groups and trading partners whose files, members and exceptions it may see.
+  ${USERS_USAGE.replace('usage: ', '').replaceAll('\n       ', '\n  ')}
+      Console users: add one (its first password printed once), disable, reset (new password,
+      unlocked, re-enabled), list. Bootstraps the first ops-admin.
   ${SERVE_USAGE.replace('usage: ', '')}
       Run the service: each partner's scheduled SFTP pull (EDIBRIDGE_PARTNERS_FILE), the job
       engine's workers (pg-boss in the database: pull, process, deliver acknowledgements) and
@@ -112,6 +119,10 @@ export async function main(argv: string[], io: Io = processIo, options: CommandO
       return filesCommand(rest, io, options);
     case 'demo':
       return demoCommand(rest, io, options);
+    case 'users':
+      return usersCommand(rest, io, options);
+    case 'orgs':
+      return orgsCommand(rest, io, options);
     case undefined:
     case 'help':
     case '--help':

@@ -46,6 +46,14 @@ export type ErrorCode =
   | 'SFTP_FAILED'
   /** SFTP: the server's host key is not the pinned one (context: partner, host, fingerprint seen). */
   | 'HOST_KEY_MISMATCH'
+  /** Access (src/access): not signed in, or the session ended. */
+  | 'UNAUTHENTICATED'
+  /** Access: signed in, but the role or organisation may not do or see this. */
+  | 'FORBIDDEN'
+  /** Access: sign-in refused (wrong password, locked, disabled, password expired). */
+  | 'SIGN_IN_REFUSED'
+  /** Access: the form or call did not carry the session's CSRF token. */
+  | 'CSRF_INVALID'
   | 'INTERNAL';
 
 export class EdiBridgeError extends Error {

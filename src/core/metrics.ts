@@ -56,6 +56,8 @@ export interface Metrics {
   slaBreached(count?: number): void;
   /** A job's run time, from claim to completion or failure. */
   jobFinished(queue: string, seconds: number, failed: boolean): void;
+  /** An HTTP answer, by route pattern (never the URL: it may hold a name looked up), method and status. */
+  httpAnswered(method: string, route: string, status: number, seconds: number): void;
   /** The Prometheus text of the registry. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -86,6 +88,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   const failures = new Counter({ name: 'edibridge_job_failures_total', help: 'Jobs that failed (to be retried or not), by queue', labelNames: ['queue'] as const, registers });
+  const http = new Histogram({
+    name: 'edibridge_http_request_duration_seconds',
+    help: 'HTTP answers of the API and console, by route pattern, method and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
   const n = (count: number | undefined): number => (count === undefined || !Number.isFinite(count) || count < 0 ? 1 : count);
   return {
     registry,
@@ -106,6 +115,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       duration.observe({ queue: q }, Math.max(0, seconds));
       if (failed) failures.inc({ queue: q });
     },
+    httpAnswered: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, Math.max(0, seconds)),
     text: () => registry.metrics(),
   };
 }

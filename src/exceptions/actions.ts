@@ -6,6 +6,7 @@
  * does not stop the rest.
  */
 import { z } from 'zod';
+import { csvRow } from '../core/csv.js';
 import type { Db } from '../db/db.js';
 import { EXCEPTION_CATEGORY_LIST, EXCEPTION_SLA_MS } from './categories.js';
 import { ExceptionQueueError, getException, transitionException, type ExceptionRecord } from './store.js';
@@ -164,11 +165,10 @@ export function isDueSoon(item: Pick<ExceptionRecord, 'state' | 'dueAt'>, now: D
 export function queueReportCsv(r: QueueReport): string {
   const lines = ['section,key,count'];
   for (const b of AGE_BUCKETS) lines.push(`age,${b},${r.byAge[b]}`);
-  for (const [k, v] of Object.entries(r.byPartner)) lines.push(`partner,${k},${v}`);
-  for (const [k, v] of Object.entries(r.byCategory)) lines.push(`category,${k},${v}`);
+  for (const [k, v] of Object.entries(r.byPartner)) lines.push(csvRow(['partner', k, v]));
+  for (const [k, v] of Object.entries(r.byCategory)) lines.push(csvRow(['category', k, v]));
   lines.push('', 'overdue_id,category,partner,group,due_at,owner');
-  const cell = (s: string | null): string => (s === null ? '' : /[",\n]|^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  for (const o of r.overdueItems) lines.push([o.id, o.category, o.partner, cell(o.groupNumber), o.dueAt.toISOString(), cell(o.owner)].join(','));
+  for (const o of r.overdueItems) lines.push(csvRow([o.id, o.category, o.partner, o.groupNumber, o.dueAt.toISOString(), o.owner]));
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,6 +3,7 @@
  * allowlist, limit) is the one every adapter checks against.
  */
 import { z } from 'zod';
+import type { Scope } from '../access/principal.js';
 import type { Db } from '../db/db.js';
 import { EXCEPTION_CATEGORY_LIST, EXCEPTION_STATES } from './categories.js';
 import { DEFAULT_LIST_LIMIT, EXCEPTION_SORT_KEYS, MAX_LIST_LIMIT, listExceptions, type ExceptionRecord } from './store.js';
@@ -17,13 +18,19 @@ export const ListExceptionsInput = z
     sort: z.enum(EXCEPTION_SORT_KEYS).default('due'),
     desc: z.boolean().default(false),
     limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
   .strict();
 export type ListExceptionsInput = z.infer<typeof ListExceptionsInput>;
 
-/** The queue as ops filter it; overdue is measured against `now`. */
-export async function listQueue(db: Db, input: ListExceptionsInput, now: Date): Promise<ExceptionRecord[]> {
+/**
+ * The queue as ops filter it; overdue is measured against `now`. `scope` limits it to a
+ * partner organisation's groups and partners (src/access); omit it for ops.
+ */
+export async function listQueue(db: Db, input: ListExceptionsInput, now: Date, scope?: Scope): Promise<ExceptionRecord[]> {
   return listExceptions(db, {
+    ...(scope && !scope.all ? { scope } : {}),
+    offset: input.offset,
     sort: input.sort,
     direction: input.desc ? 'desc' : 'asc',
     limit: input.limit,

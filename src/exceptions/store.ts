@@ -224,6 +224,13 @@ export interface ListExceptionsOptions {
   limit?: number;
   /** What "overdue" is measured against; default the database's now(). */
   now?: Date;
+  /** Items to skip (paging), default 0. */
+  offset?: number;
+  /**
+   * Only items of these groups, or, for items with no group, of these partners (a partner
+   * organisation's scope, src/access). Omit for every item.
+   */
+  scope?: { groups: readonly string[]; partners: readonly string[] };
 }
 
 const SELECT_COLUMNS = `e.id::text as id, e.category, e.partner, e.file_id::text as "fileId", e.subject, e.set_control as "setControl",
@@ -248,26 +255,29 @@ export async function listExceptions(db: Db, options: ListExceptionsOptions = {}
     throw new ExceptionQueueError('INVALID_INPUT', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   }
   const nullsLast = sortKey === 'group' ? ' nulls last' : '';
-  const overdue = `(e.state in ('open', 'in_progress') and e.due_at < coalesce($6::timestamptz, now()))`;
+  // Only the filters given become predicates (each value a parameter), so an unfiltered page
+  // walks the sort key's index instead of scanning the queue.
+  const params: unknown[] = [options.now?.toISOString() ?? null];
+  const overdue = `(e.state in ('open', 'in_progress') and e.due_at < coalesce($1::timestamptz, now()))`;
+  const where: string[] = [];
+  const param = (v: unknown): string => `$${params.push(v)}`;
+  if (options.state !== undefined) where.push(`e.state = ${param(options.state)}`);
+  if (options.category !== undefined) where.push(`e.category = ${param(options.category)}`);
+  if (options.groupNumber !== undefined) where.push(`e.group_number = ${param(options.groupNumber)}`);
+  if (options.partner !== undefined) where.push(`e.partner = ${param(options.partner)}`);
+  if (options.overdue !== undefined) where.push(options.overdue ? overdue : `not ${overdue}`);
+  if (options.scope) {
+    where.push(`(e.group_number = any(${param([...options.scope.groups])}::text[]) or (e.group_number is null and e.partner = any(${param([...options.scope.partners])}::text[])))`);
+  }
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new ExceptionQueueError('INVALID_INPUT', 'offset must be a non-negative integer');
   const { rows } = await db.query<ExceptionRecord>(
     `select ${SELECT_COLUMNS}, ${overdue} as overdue
        from exception e
-      where ($1::text is null or e.state = $1)
-        and ($2::text is null or e.category = $2)
-        and ($3::text is null or e.group_number = $3)
-        and ($4::text is null or e.partner = $4)
-        and ($5::boolean is null or ${overdue} = $5)
+      ${where.length ? `where ${where.join(' and ')}` : ''}
       order by ${SORT_SQL[sortKey]} ${DIRECTION_SQL[direction]}${nullsLast}, e.id ${DIRECTION_SQL[direction]}
-      limit $7`,
-    [
-      options.state ?? null,
-      options.category ?? null,
-      options.groupNumber ?? null,
-      options.partner ?? null,
-      options.overdue ?? null,
-      options.now?.toISOString() ?? null,
-      limit,
-    ],
+      limit ${param(limit)} offset ${param(offset)}`,
+    params,
   );
   return rows;
 }
@@ -280,8 +290,8 @@ export interface ExceptionEvent {
   actor: string;
   fromState: ExceptionState | null;
   toState: ExceptionState;
-  /** state: a change of state; assign and comment keep it. */
-  kind: 'state' | 'assign' | 'comment';
+  /** state: a change of state; assign, comment and rerun (src/exceptions/rerun.ts) keep it. */
+  kind: 'state' | 'assign' | 'comment' | 'rerun';
   note: string | null;
 }
 

@@ -1,19 +1,25 @@
 /**
- * The service's HTTP adapter (node:http, no framework): probes and metrics only.
+ * The service's HTTP adapter (fastify): probes and metrics, and, given the application
+ * context, the API under /api, its OpenAPI document, the ops console and the employer portal.
  *
  * - `GET /healthz`: the process is up (200).
  * - `GET /readyz`: the database answers (within 2 s) and the job engine is started and not
  *   stopping: 200; else 503 with the reason.
  * - `GET /metrics`: the metrics registry (src/core/metrics.ts) in Prometheus text format.
  *
- * Anything else is 404 (405 for another method on a known path). Answers are small JSON or
- * text bodies and never echo the request.
+ * Requests are not logged by fastify: a URL may carry a name being looked up. Each answer is
+ * counted by route pattern, method and status instead, and a failure logged with its code.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AppContext } from '../app/context.js';
 import { coerceError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import { mountWeb } from './web.js';
 
 export interface Readiness {
   /** Resolves when the database answers a trivial statement; rejects otherwise. */
@@ -28,6 +34,8 @@ export interface HttpServerOptions {
   readiness: Readiness;
   /** Milliseconds /readyz waits for the database (default 2000). */
   databaseTimeoutMs?: number;
+  /** The application: with it, the API, the console and the portal are served too. */
+  app?: AppContext;
 }
 
 export interface HttpServer {
@@ -35,14 +43,8 @@ export interface HttpServer {
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
   readonly server: Server;
+  readonly fastify: FastifyInstance;
 }
-
-function send(res: ServerResponse, status: number, body: string, type = 'application/json; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-const json = (res: ServerResponse, status: number, value: unknown): void => send(res, status, `${JSON.stringify(value)}\n`);
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -57,63 +59,56 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const log = options.log.child({ component: 'http' });
   const dbTimeout = options.databaseTimeoutMs ?? 2000;
+  // No fastify logger: it would log each request's URL; failures are logged by the handlers.
+  const fastify = Fastify({ logger: false, trustProxy: false, bodyLimit: 1024 * 1024, keepAliveTimeout: 5000 });
+  void fastify.register(cookie);
+  void fastify.register(formbody);
+  fastify.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  fastify.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } }));
+  fastify.setErrorHandler((err, _req, reply) => {
+    const e = err as { statusCode?: number; message?: string };
+    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: 'USAGE', message: e.message ?? 'bad request' } });
+    log.error({ err: coerceError(err) }, 'request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
 
-  async function readyz(res: ServerResponse): Promise<void> {
+  fastify.get('/healthz', async () => ({ status: 'ok' }));
+  fastify.get('/readyz', async (_req, reply) => {
     try {
       await withTimeout(options.readiness.database(), dbTimeout, 'the database');
     } catch (err) {
-      json(res, 503, { status: 'not ready', reason: `database: ${coerceError(err).message}` });
-      return;
+      return reply.code(503).send({ status: 'not ready', reason: `database: ${coerceError(err).message}` });
     }
     const engine = options.readiness.engine();
-    if (!engine.ready) {
-      json(res, 503, { status: 'not ready', reason: `job engine: ${engine.reason ?? 'not started'}` });
-      return;
-    }
-    json(res, 200, { status: 'ready' });
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    const routes: Record<string, () => Promise<void> | void> = {
-      '/healthz': () => json(res, 200, { status: 'ok' }),
-      '/readyz': () => readyz(res),
-      '/metrics': async () => send(res, 200, await options.metrics.text(), options.metrics.contentType),
-    };
-    const route = path === undefined ? undefined : routes[path];
-    if (!route) return json(res, 404, { error: 'not found' });
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      return json(res, 405, { error: 'method not allowed' });
-    }
-    await route();
-  }
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
+    if (!engine.ready) return reply.code(503).send({ status: 'not ready', reason: `job engine: ${engine.reason ?? 'not started'}` });
+    return { status: 'ready' };
   });
-  server.keepAliveTimeout = 5000;
+  fastify.get('/metrics', async (_req, reply) => reply.type(options.metrics.contentType).send(await options.metrics.text()));
+  fastify.route({
+    method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/:probe(^healthz|readyz|metrics$)',
+    handler: async (_req, reply) => reply.code(405).header('allow', 'GET, HEAD').send({ error: { code: 'USAGE', message: 'method not allowed' } }),
+  });
+  if (options.app) void fastify.register(async (scope) => mountWeb(scope, options.app!, options.metrics, log));
 
   return {
-    server,
-    listen: (port, host) =>
-      new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve((server.address() as AddressInfo).port);
-        });
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        // Probes hold keep-alive connections: end idle ones now, busy ones as they finish.
-        server.closeIdleConnections();
-      }),
+    fastify,
+    get server() {
+      return fastify.server;
+    },
+    listen: async (port, host) => {
+      await fastify.listen({ port, host: host ?? '0.0.0.0' });
+      return (fastify.server.address() as AddressInfo).port;
+    },
+    close: async () => {
+      // Probes hold keep-alive connections: end idle ones now, busy ones as they finish.
+      fastify.server.closeIdleConnections?.();
+      await fastify.close();
+    },
   };
 }

@@ -62,9 +62,9 @@ export interface DbHarness {
 }
 
 /** Connects to TEST_DATABASE_URL (or `url`), refusing a non-test database; one schema prefix per file. */
-export async function pgHarness(url: string = TEST_DATABASE_URL): Promise<DbHarness> {
+export async function pgHarness(url: string = TEST_DATABASE_URL, options: { max?: number } = {}): Promise<DbHarness> {
   const prefix = `edibridge_test_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const db = createPgDb({ connectionString: url, max: 4, searchPath: prefix, applicationName: 'edibridge-test' });
+  const db = createPgDb({ connectionString: url, max: options.max ?? 4, searchPath: prefix, applicationName: 'edibridge-test' });
   const opened: Db[] = [db];
   try {
     const { rows } = await db.query<{ name: string }>('select current_database() as name');

@@ -6,13 +6,14 @@
  * `serve`) and the partner's folder is pulled at once; once the enrollments are applied,
  * December is billed and the sample 820 paying that invoice is dropped and pulled. When every
  * file is processed and every acknowledgement delivered it prints what happened. Then it
- * keeps serving (the partner's schedule pulls every minute; drop files into the folder it
- * names) until Ctrl-C, unless --once. Logs go to <dir>/edibridge.log. Exit 1: the cycle did
+ * keeps serving the console (it prints the URL and the seeded ops and employer sign-ins) and
+ * the partner's schedule (pulls every minute; drop files into the folder it names) until
+ * Ctrl-C, unless --once. Logs go to <dir>/edibridge.log. Exit 1: the cycle did
  * not finish in time.
  */
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { DEMO_ENROLLMENT_FILES, DEMO_GROUP, DEMO_PARTNER, DEMO_PERIOD, createDemoWorld, demoSettled, demoSummary, type DemoSummary } from '../../app/demo.js';
+import { DEMO_ENROLLMENT_FILES, DEMO_GROUP, DEMO_PARTNER, DEMO_PERIOD, createDemoWorld, demoSettled, demoSummary, seedDemoUsers, type DemoSummary } from '../../app/demo.js';
 import { billGroup } from '../../billing/invoice.js';
 import { dollars } from '../../billing/render-html.js';
 import { startService } from '../../app/service.js';
@@ -49,6 +50,7 @@ export async function demoCommand(argv: string[], io: Io, options: CommandOption
       const db = await app.db();
       const reference = await loadReferenceData(db, await readReferenceFile(join(SAMPLES, 'reference-data.yaml')));
       io.out(`  reference data loaded: ${reference.trading_partner.total} partners, ${reference.employer_group.total} groups, ${reference.plan.total} plans\n`);
+      const users = await seedDemoUsers(db, app.now());
       io.out(`  SFTP server (in-process, its host key pinned) on 127.0.0.1:${world.sftp.port}: ${DEMO_ENROLLMENT_FILES.length} enrollment files waiting in ${DEMO_PARTNER}'s folder\n`);
       const service = await startService(app, { port, jobOptions: { stableIntervalMs: 500 } });
       try {
@@ -76,7 +78,9 @@ export async function demoCommand(argv: string[], io: Io, options: CommandOption
         io.out(
           [
             '',
-            `Serving on http://127.0.0.1:${service.port} (/healthz, /readyz, /metrics); logs in ${env.EDIBRIDGE_LOG_FILE}.`,
+            `Console: http://localhost:${service.port}/ (API under /api, its OpenAPI document at /api/openapi.json; /healthz, /readyz, /metrics).`,
+            ...users.map((u) => `  sign in as ${u.login} with password ${u.password} (${u.role === 'ops-admin' ? 'ops admin: dashboard, queue, held files, audit' : "Acme's HR admin: the employer portal"})`),
+            `Logs in ${env.EDIBRIDGE_LOG_FILE}.`,
             `Drop X12 files into ${world.inboundFolder}: pulled every minute, acknowledgements appear in ${world.outboundFolder}.`,
             'Ctrl-C stops.',
             '',

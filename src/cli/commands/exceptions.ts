@@ -10,7 +10,9 @@
  * - `assign <id>... --to USER [--note T]`; `comment <id> --note T`;
  * - `resolve <id>... --reason T`; `reject <id>... --reason T`; instead of ids, `--category C
  *   [--file F] [--group G] [--partner P]` acts on every open item that shares the cause;
- * - `report [--csv|--json]`: open items by age bucket, partner and category; overdue items.
+ * - `report [--csv|--json]`: open items by age bucket, partner and category; overdue items;
+ * - `rerun <id>`: applies the item's held 834 change again through the rules
+ *   (src/exceptions/rerun.ts): resolved when applied, otherwise the hold that still stands.
  * Exit 0 on success (a bulk action: every item done), 1 when the database refused or an item
  * was refused (the others are done), 2 for usage or a bad setting.
  */
@@ -30,6 +32,7 @@ import {
   selectItems,
   type ItemOutcome,
 } from '../../exceptions/actions.js';
+import { RerunInput, describeCounts, rerunException } from '../../exceptions/rerun.js';
 import { ListExceptionsInput, listQueue } from '../../exceptions/service.js';
 import { exceptionHistory, getException } from '../../exceptions/store.js';
 import { parseCommandArgs, parseInput } from '../args.js';
@@ -44,6 +47,7 @@ export const EXCEPTIONS_USAGE = [
   '       edibridge exceptions comment <id> --note T [--as USER]',
   '       edibridge exceptions resolve|reject <id>...|--category C [--file F] [--group G] [--partner P] --reason T [--as USER] [--json]',
   '       edibridge exceptions report [--csv|--json]',
+  '       edibridge exceptions rerun <id> [--as USER] [--json]',
 ].join('\n');
 
 export async function exceptionsCommand(argv: string[], io: Io, options: CommandOptions = {}): Promise<number> {
@@ -88,7 +92,7 @@ export async function exceptionsCommand(argv: string[], io: Io, options: Command
   });
 }
 
-const ACTIONS = new Set(['show', 'assign', 'comment', 'resolve', 'reject', 'report']);
+const ACTIONS = new Set(['show', 'assign', 'comment', 'resolve', 'reject', 'report', 'rerun']);
 
 /** The person acting: --as, else EDIBRIDGE_USER, else the login name. */
 function actorOf(given: string | undefined, io: Io): string | undefined {
@@ -192,6 +196,20 @@ async function exceptionActionCommand(argv: string[], io: Io, options: CommandOp
         if (v.json) io.out(`${JSON.stringify(r)}\n`);
         else if (v.csv) io.out(queueReportCsv(r));
         else io.out(formatQueueReport(r));
+        return 0;
+      });
+    }
+    case 'rerun': {
+      if (ids.length !== 1 || selecting || v.note !== undefined || v.reason !== undefined || v.to !== undefined || v.csv) return usage();
+      const input = parseInput(RerunInput, { id: ids[0], actor }, EXCEPTIONS_USAGE, io);
+      if (typeof input === 'number') return input;
+      return withApp(io, options, { json: v.json, failure: 1 }, async (app) => {
+        const r = await rerunException({ db: await app.db(), store: app.store(), phi: await app.phi(), now: () => app.now() }, input);
+        if (v.json) io.out(`${JSON.stringify(r)}\n`);
+        else {
+          io.out(r.outcome === 'applied' ? `#${r.item.id}: applied (${describeCounts(r.counts)}), ${r.item.state}\n` : `#${r.item.id}: still held, ${r.item.state}: ${r.reason}\n`);
+          for (const o of r.others) io.out(`#${o.id}: ${o.outcome === 'applied' ? 'applied' : 'still held'} with it, ${o.state}\n`);
+        }
         return 0;
       });
     }

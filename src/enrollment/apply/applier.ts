@@ -61,6 +61,8 @@ export interface PendingException {
   subgroup: string | undefined;
   classCode: string | undefined;
   description: string;
+  /** The event was held by a rule (nothing of it applied), rather than queued beside an applied change. */
+  held?: true;
 }
 
 export interface RetroEntry {
@@ -231,7 +233,7 @@ export class EnrollmentApplier {
     const group = this.ctx.groups.get(family.groupNumber);
     const hold = (h: Hold, member?: StoredMember): void => {
       this.out.counts.held++;
-      this.exception(h.category, event, family, h.description, member);
+      this.exception(h.category, event, family, h.description, member, true);
       if (event.subscriber && !member) this.heldFamilies.set(family, h.category);
     };
     if (!group || group.partnerId !== this.ctx.partnerId) {
@@ -910,8 +912,9 @@ export class EnrollmentApplier {
       : 'The city or state does not agree with the ZIP code; the address on file was kept until a person confirms the new one.', member);
   }
 
-  private exception(category: ExceptionCategory, event: MemberEvent | undefined, family: Family, description: string, member?: StoredMember): void {
+  private exception(category: ExceptionCategory, event: MemberEvent | undefined, family: Family, description: string, member?: StoredMember, held?: true): void {
     this.out.exceptions.push({
+      ...(held ? { held } : {}),
       category,
       position: event?.position,
       member,
