@@ -12,6 +12,8 @@ create sequence exception_event_id_seq as bigint owned by exception_event.id;
 
 create sequence exception_id_seq as bigint owned by exception.id;
 
+create sequence held_full_file_id_seq as bigint owned by held_full_file.id;
+
 create sequence id_card_replacement_id_seq as bigint owned by id_card_replacement.id;
 
 create sequence id_card_request_id_seq as bigint owned by id_card_request.id;
@@ -128,8 +130,10 @@ create table employer_group (
   omitted_members text default 'review'::text not null,
   payment_tolerance_cents bigint default 100 not null,
   terminated_on date,
+  full_file_hold_percent numeric(5,2) default 5 not null,
   constraint employer_group_billing_cycle_check CHECK (billing_cycle = ANY (ARRAY['monthly'::text, 'quarterly'::text, 'semiannual'::text, 'annual'::text])),
   constraint employer_group_billing_day_check CHECK (billing_day >= 1 AND billing_day <= 28),
+  constraint employer_group_full_file_hold_percent_check CHECK (full_file_hold_percent >= 0::numeric AND full_file_hold_percent <= 100::numeric),
   constraint employer_group_omitted_members_check CHECK (omitted_members = ANY (ARRAY['terminate'::text, 'review'::text])),
   constraint employer_group_partner_id_fkey FOREIGN KEY (partner_id) REFERENCES trading_partner(id) ON DELETE RESTRICT,
   constraint employer_group_payment_tolerance_cents_check CHECK (payment_tolerance_cents >= 0),
@@ -159,7 +163,7 @@ create table exception (
   updated_at timestamp with time zone default now() not null,
   member_id text,
   subject text,
-  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'member-not-covered'::text, 'paid-billed-mismatch'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'terminated-group-payment'::text, 'unreadable-file'::text, 'sender-mismatch'::text, 'duplicate-interchange'::text, 'host-key-changed'::text, 'rejected-set'::text, 'other'::text])),
+  constraint exception_category_check CHECK (category = ANY (ARRAY['member-match-uncertain'::text, 'last-name-change'::text, 'dependent-birth-date-change'::text, 'other-coverage'::text, 'medicare'::text, 'cobra-not-self-administered'::text, 'class-after-hire'::text, 'class-not-valid'::text, 'dependent-age-26'::text, 'possible-unintended-termination'::text, 'retro-beyond-six-months'::text, 'invalid-termination-date'::text, 'zip-state-mismatch'::text, 'unknown-group'::text, 'unknown-plan'::text, 'birth-date-in-future'::text, 'coverage-ends-before-begin'::text, 'eligibility-ends-before-begin'::text, 'full-file-held'::text, 'unknown-invoice'::text, 'unknown-member'::text, 'member-not-covered'::text, 'paid-billed-mismatch'::text, 'duplicate-payment'::text, 'payment-total-mismatch'::text, 'terminated-group-payment'::text, 'unreadable-file'::text, 'sender-mismatch'::text, 'duplicate-interchange'::text, 'host-key-changed'::text, 'rejected-set'::text, 'other'::text])),
   constraint exception_check CHECK (due_at >= received_at),
   constraint exception_dedupe_key UNIQUE NULLS NOT DISTINCT (file_id, set_control, segment_position, category, member_id, partner, subject),
   constraint exception_description_check CHECK (length(description) > 0),
@@ -239,6 +243,36 @@ create table group_subgroup (
   constraint group_subgroup_group_number_fkey FOREIGN KEY (group_number) REFERENCES employer_group(group_number) ON DELETE CASCADE,
   constraint group_subgroup_pkey PRIMARY KEY (group_number, code)
 );
+
+create table held_full_file (
+  id bigint default nextval('held_full_file_id_seq'::regclass) not null,
+  file_id bigint not null,
+  partner text not null,
+  file_offset bigint not null,
+  interchange_control text not null,
+  set_control text not null,
+  reference text,
+  group_number text not null,
+  state text default 'held'::text not null,
+  preview jsonb not null,
+  exception_id bigint,
+  held_at timestamp with time zone default now() not null,
+  decided_by text,
+  decided_at timestamp with time zone,
+  note text,
+  result jsonb,
+  constraint held_full_file_decided CHECK ((state = 'held'::text) = (decided_at IS NULL) AND (state = 'held'::text) = (decided_by IS NULL)),
+  constraint held_full_file_decided_by_check CHECK (length(decided_by) > 0),
+  constraint held_full_file_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exception(id) ON DELETE RESTRICT,
+  constraint held_full_file_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
+  constraint held_full_file_file_offset_check CHECK (file_offset >= 0),
+  constraint held_full_file_pkey PRIMARY KEY (id),
+  constraint held_full_file_set_control_check CHECK (set_control ~ '^[0-9A-Za-z]{4,9}$'::text),
+  constraint held_full_file_set_key UNIQUE (file_id, file_offset),
+  constraint held_full_file_state_check CHECK (state = ANY (ARRAY['held'::text, 'released'::text, 'rejected'::text]))
+);
+CREATE INDEX held_full_file_group_idx ON held_full_file USING btree (group_number);
+CREATE INDEX held_full_file_state_idx ON held_full_file USING btree (state, held_at);
 
 create table id_card_replacement (
   id bigint default nextval('id_card_replacement_id_seq'::regclass) not null,
@@ -320,7 +354,7 @@ create table inbound_set (
   constraint inbound_set_file_id_fkey FOREIGN KEY (file_id) REFERENCES inbound_file(id) ON DELETE RESTRICT,
   constraint inbound_set_file_offset_check CHECK (file_offset >= 0),
   constraint inbound_set_pkey PRIMARY KEY (id),
-  constraint inbound_set_status_check CHECK (status = ANY (ARRAY['applied'::text, 'verified'::text, 'duplicate'::text, 'rejected'::text])),
+  constraint inbound_set_status_check CHECK (status = ANY (ARRAY['applied'::text, 'verified'::text, 'duplicate'::text, 'rejected'::text, 'held'::text])),
   constraint inbound_set_transaction_set_check CHECK (transaction_set = ANY (ARRAY['834'::text, '820'::text]))
 );
 CREATE UNIQUE INDEX inbound_set_reference_idx ON inbound_set USING btree (partner, transaction_set, reference, status) WHERE ((status = ANY (ARRAY['applied'::text, 'verified'::text])) AND (reference IS NOT NULL));

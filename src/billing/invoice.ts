@@ -122,18 +122,43 @@ async function lineCounts(db: Db, invoiceId: string): Promise<{ activeLines: num
   return { activeLines: rows[0]?.a ?? 0, adjustmentLines: rows[0]?.j ?? 0 };
 }
 
-/** Inserts the active members section in one statement; returns its size and what has no rate. */
-async function insertActiveLines(db: Db, invoiceId: string, group: string, period: BillingPeriod): Promise<{ lines: number; unrated: BillGroupResult['unrated'] }> {
-  const day = '$2::date';
+/**
+ * The subscriber coverages in force on `day` of the groups `groupWhere` selects (member
+ * aliased `m`), each with the monthly rate an invoice bills it at (`rate_cents`, null
+ * without one): its level (HD05), else the level its family in force makes.
+ */
+function ratedCoveragesSql(groupWhere: string, day: string): string {
   const covered = `
-    select m.id as member_id, c.id as coverage_id, c.plan_id, coalesce(c.coverage_level, ${familyLevelSql(day)}) as level
+    select m.group_number, m.id as member_id, c.id as coverage_id, c.plan_id, coalesce(c.coverage_level, ${familyLevelSql(day)}) as level
       from member m join coverage c on c.member_id = m.id
-     where m.group_number = $1 and m.is_subscriber and ${memberActiveOnSql('m', day)} and ${coverageActiveOnSql('c', day)}`;
-  const rated = `
+     where ${groupWhere} and m.is_subscriber and ${memberActiveOnSql('m', day)} and ${coverageActiveOnSql('c', day)}`;
+  return `
     select s.*, ${RATE_CENTS} as rate_cents
       from (${covered}) s
       left join plan_rate r on r.plan_id = s.plan_id and r.coverage_level = s.level
-       and r.effective_from <= $2::date and (r.effective_to is null or r.effective_to >= $2::date)`;
+       and r.effective_from <= ${day} and (r.effective_to is null or r.effective_to >= ${day})`;
+}
+
+/**
+ * The monthly premium of each group, in cents, as its invoice would bill the coverages in
+ * force on `day` (ratedCoveragesSql; a coverage with no rate counts nothing). A group with
+ * none is 0.
+ */
+export async function monthlyPremiumCents(db: Db, groups: readonly string[], day: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>(groups.map((g) => [g, 0]));
+  if (groups.length === 0) return out;
+  const { rows } = await db.query<{ group_number: string; cents: string }>(
+    `select x.group_number, coalesce(sum(x.rate_cents), 0)::text as cents
+       from (${ratedCoveragesSql('m.group_number = any($1::text[])', '$2::date')}) x group by x.group_number`,
+    [[...groups], day],
+  );
+  for (const r of rows) out.set(r.group_number, Number(r.cents));
+  return out;
+}
+
+/** Inserts the active members section in one statement; returns its size and what has no rate. */
+async function insertActiveLines(db: Db, invoiceId: string, group: string, period: BillingPeriod): Promise<{ lines: number; unrated: BillGroupResult['unrated'] }> {
+  const rated = ratedCoveragesSql('m.group_number = $1', '$2::date');
   const ins = await db.query(
     `insert into invoice_line (invoice_id, line_no, section, member_id, coverage_id, plan_id, coverage_level, period_start, period_end, months, monthly_rate_cents, amount_cents)
      select $3, row_number() over (order by x.member_id, x.coverage_id), 'active', x.member_id, x.coverage_id, x.plan_id, x.level,

@@ -10,6 +10,7 @@ import { DB_USAGE, dbCommand } from './commands/db.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { EXCEPTIONS_USAGE, exceptionsCommand } from './commands/exceptions.js';
 import { FILES_USAGE, filesCommand } from './commands/files.js';
+import { HELD_USAGE, heldCommand } from './commands/held.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { CENSUS_USAGE, MEMBERS_USAGE, censusCommand, membersCommand } from './commands/members.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve.js';
@@ -68,6 +69,9 @@ commands:
   ${FILES_USAGE.replace('usage: ', '').replace('\n       ', '\n  ')}
       Inbound files, newest first: status, pulls, each acknowledgement's delivery (attempts
       and last error of one not yet delivered); rerun processes an archived file again.
+  ${HELD_USAGE.replace('usage: ', '').replaceAll('\n       ', '\n  ')}
+      Full files held because they would end or queue more than a group's share of its
+      members (default 5%): what each would change; release applies it, reject applies nothing.
   ${ORGS_USAGE.replace('usage: ', '')}
       Make an organisation: the plan's ops team (plan) or an employer or TPA (partner), with
       the groups and trading partners whose files, members and exceptions it may see.
@@ -117,6 +121,8 @@ export async function main(argv: string[], io: Io = processIo, options: CommandO
       return paymentsCommand(rest, io, options);
     case 'files':
       return filesCommand(rest, io, options);
+    case 'held':
+      return heldCommand(rest, io, options);
     case 'demo':
       return demoCommand(rest, io, options);
     case 'users':

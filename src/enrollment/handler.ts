@@ -30,6 +30,13 @@ export interface EnrollmentHandlerOptions {
    * files of SSN_THREAD_MIN_BYTES or more; a thread costs about 24 MB RSS and 30 ms to start.
    */
   ssnThread?: boolean;
+  /**
+   * Hold a full file that would end or queue more than a group's share of its members
+   * (FULLHOLD in apply/apply-set.ts); default true. Releasing a held file passes false.
+   */
+  holdFullFiles?: boolean;
+  /** Measure each set's monthly premium change (a dry run). */
+  measurePremium?: boolean;
   /** Called after each set is committed (the crash test watches this). */
   onSetCommitted?: (outcome: SetOutcome) => void;
 }
@@ -80,6 +87,8 @@ async function applyEnrollmentSets(input: SetHandlerInput, options: EnrollmentHa
           phi: options.phi,
           ...(ssnThread ? { ssnThread } : {}),
           ...(options.batchMembers !== undefined ? { batchMembers: options.batchMembers } : {}),
+          ...(options.holdFullFiles !== undefined ? { holdFullFiles: options.holdFullFiles } : {}),
+          ...(options.measurePremium ? { measurePremium: true } : {}),
         });
         let applying = false;
         // Items already read are taken without a promise each; only reading and the

@@ -37,6 +37,7 @@ export const EXCEPTION_CATEGORIES = {
   'birth-date-in-future': 'Birth date after the file was received: the sender must send the correct date of birth',
   'coverage-ends-before-begin': 'Coverage ends before it begins: the sender must correct the coverage begin or end date',
   'eligibility-ends-before-begin': 'Eligibility ends before it begins: the sender must correct the eligibility begin or end date',
+  'full-file-held': "Full file would end or queue more of a group's members than the group allows at once: release or reject it",
   // 820 premium payment
   'unknown-invoice': 'Payment for an invoice we cannot find',
   'unknown-member': 'Payment for a member we cannot find',

@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { activityRoutes } from './api/activity.js';
 import { billingRoutes } from './api/billing.js';
+import { heldRoutes } from './api/held.js';
 import { portalRoutes } from './api/portal.js';
 import { queueRoutes } from './api/queue.js';
 import { sessionRoutes } from './api/session.js';
@@ -17,14 +18,15 @@ import { accountPages } from './console/account.js';
 import { sendPage } from './console/forms.js';
 import { html } from './console/html.js';
 import { page } from './console/layout.js';
+import { heldPages } from './console/held.js';
 import { opsPages } from './console/ops.js';
 import { portalPages } from './console/portal.js';
 import { openApiDocument } from './openapi.js';
 import { errorBody, registerRoutes, route, type RouteDef } from './routes.js';
 import type { Session } from '../access/sessions.js';
 
-export const API_ROUTES: RouteDef[] = [...sessionRoutes, ...queueRoutes, ...activityRoutes, ...billingRoutes, ...portalRoutes, ...userRoutes];
-export const CONSOLE_PAGES: RouteDef[] = [...accountPages, ...opsPages, ...portalPages];
+export const API_ROUTES: RouteDef[] = [...sessionRoutes, ...queueRoutes, ...activityRoutes, ...billingRoutes, ...heldRoutes, ...portalRoutes, ...userRoutes];
+export const CONSOLE_PAGES: RouteDef[] = [...accountPages, ...opsPages, ...heldPages, ...portalPages];
 
 const VERSION = '0.1.0';
 

@@ -77,6 +77,11 @@ export interface IngestOptions {
   delivery?: AckDelivery;
   /** Where acknowledgements go (a folder per file, as `validate` writes them); none: not written. */
   ackDir?: string;
+  /**
+   * false: no acknowledgement is built, numbered or recorded (a dry run, src/ingest/dry-run.ts);
+   * default true.
+   */
+  acknowledge?: boolean;
   now?: () => Date;
   /**
    * When the file was received, if not now (a replay): recorded as given (not observed) on
@@ -207,7 +212,7 @@ export async function ingestFile(input: string | FileSource, options: IngestOpti
     progress('validate', report.bytes);
     result.validation = summariseValidation(report);
     log.info({ accepted: result.validation.accepted, setsAccepted: result.validation.setsAccepted, setsRejected: result.validation.setsRejected }, 'file validated');
-    result.acknowledgements = await acknowledge(db, report, {
+    if (options.acknowledge !== false) result.acknowledgements = await acknowledge(db, report, {
       name,
       fileId: registration.fileId,
       now,

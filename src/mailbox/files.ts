@@ -3,7 +3,7 @@ export interface FileSet {
   transactionSet: string;
   /** BGN08 of an 834 (change, verify, replace). */
   action: string | null;
-  status: 'applied' | 'verified' | 'duplicate' | 'rejected';
+  status: 'applied' | 'verified' | 'duplicate' | 'rejected' | 'held';
   summary: Record<string, unknown>;
 }
 
@@ -71,7 +71,7 @@ const FILES_SQL = `select f.id::text as id, f.partner, f.file_name as name, f.st
             f.size_bytes::float8 as bytes, f.sha256, f.isa_control as interchange, f.archive_key as "archiveKey",
             (select count(*)::integer from inbound_transfer t where t.file_id = f.id) as pulls,
             (select json_build_object('applied', count(*) filter (where s.status = 'applied'), 'verified', count(*) filter (where s.status = 'verified'),
-                                      'duplicate', count(*) filter (where s.status = 'duplicate'), 'rejected', count(*) filter (where s.status = 'rejected'))
+                                      'duplicate', count(*) filter (where s.status = 'duplicate'), 'rejected', count(*) filter (where s.status = 'rejected'), 'held', count(*) filter (where s.status = 'held'))
                from inbound_set s where s.file_id = f.id) as "setCounts",
             coalesce((select json_agg(json_build_object('kind', o.kind, 'delivery', o.delivery, 'attempts', o.delivery_attempts,
                        'lastError', o.last_error, 'remotePath', o.remote_path, 'deliveredAt', o.delivered_at) order by o.id)
@@ -139,12 +139,13 @@ export async function fileDetail(db: Db, id: string, partners: readonly string[]
 export function plainWords(f: Pick<FileRecord, 'name' | 'status' | 'setCounts'>): string {
   const n = (s: FileSet['status']): number => f.setCounts[s];
   const applied = n('applied') + n('verified');
-  const total = applied + n('duplicate') + n('rejected');
+  const total = applied + n('duplicate') + n('rejected') + n('held');
+  const held = n('held') ? ` ${n('held')} full-file set${n('held') === 1 ? ' waits' : 's wait'} for a person's release: it would end or queue more of a group's members than its share.` : '';
   switch (f.status) {
     case 'rejected':
       return `${f.name} was refused as a whole: its envelope could not be read or was wrong (see the TA1 or 999 sent back). Correct it and send it again.`;
     case 'processed':
-      if (n('rejected') === 0) return `${f.name} was accepted: ${applied} of ${total} transaction set${total === 1 ? '' : 's'} applied${n('duplicate') ? `, ${n('duplicate')} already received before` : ''}.`;
+      if (n('rejected') === 0) return `${f.name} was accepted: ${applied} of ${total} transaction set${total === 1 ? '' : 's'} applied${n('duplicate') ? `, ${n('duplicate')} already received before` : ''}.${held}`;
       return `${f.name} was partly accepted: ${applied} transaction set${applied === 1 ? '' : 's'} applied, ${n('rejected')} rejected (see the 999 for the segments in error). Send the rejected ones again once corrected.`;
     case 'failed':
       return `${f.name} could not be processed because of a fault on our side; it will be processed again without anything from you.`;

@@ -40,6 +40,9 @@ export const BILLING_CYCLES = ['monthly', 'quarterly', 'semiannual', 'annual'] a
 /** What a full (replace, BGN08 RX) file does with the group's members it omits. */
 export const OMITTED_MEMBER_POLICIES = ['terminate', 'review'] as const;
 
+/** The share (percent) of a group's members in force a full file may end or queue before it is held. */
+export const DEFAULT_FULL_FILE_HOLD_PERCENT = 5;
+
 export const TRANSACTION_SETS = ['834', '820'] as const;
 
 export const DEFAULT_CLASS_CODE = '1001';
@@ -196,6 +199,17 @@ const group = z.strictObject({
   cobra_self_administered: z.boolean({ error: 'must be true or false' }).default(false),
   /** Members a full file omits: terminated, or queued for review (default: the safe choice). */
   omitted_members: z.enum(OMITTED_MEMBER_POLICIES, { error: `must be one of ${OMITTED_MEMBER_POLICIES.join(', ')}` }).default('review'),
+  /**
+   * A full file that would end or queue more than this share (percent) of the group's members
+   * in force is held for a person to release or reject (src/enrollment/held-files.ts); 100:
+   * never held.
+   */
+  full_file_hold_percent: z
+    .number({ error: 'must be a percentage from 0 to 100, e.g. 5' })
+    .min(0, 'must be from 0 to 100')
+    .max(100, 'must be from 0 to 100')
+    .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most two decimals')
+    .default(DEFAULT_FULL_FILE_HOLD_PERCENT),
   subgroups: z.array(subgroup).default([]),
   classes: z.array(groupClass).default([]),
   /** Ids of the plans the group offers. */

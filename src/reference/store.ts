@@ -76,6 +76,7 @@ const SPECS = {
       { name: 'omitted_members', type: 'text' },
       { name: 'payment_tolerance_cents', type: 'int8' },
       { name: 'terminated_on', type: 'date' },
+      { name: 'full_file_hold_percent', type: 'numeric' },
     ],
   },
   group_subgroup: {
@@ -163,6 +164,7 @@ function rowsOf(data: ReferenceData): Record<ReferenceTable, Value[][]> {
       g.omitted_members,
       Math.round(g.billing.tolerance * 100),
       g.terminated_on ?? null,
+      String(g.full_file_hold_percent),
     ]),
     group_subgroup: data.groups.flatMap((g) => g.subgroups.map((s) => [g.group_number, s.code, s.name])),
     group_class: data.groups.flatMap((g) =>

@@ -77,6 +77,29 @@ describe.runIf(HAVE_BROWSER || REQUIRE_BROWSER)('console in Chromium (PostgreSQL
     await page.context().close();
   });
 
+  it('ops see what a held full file would change and release it: the members it omits are queued for review, as the group asks', async () => {
+    const page = await signedIn(USERS.ops.login);
+    await page.locator('header nav').getByRole('link', { name: 'Held files' }).click();
+    await page.getByRole('link', { name: w.items.heldFile, exact: true }).click();
+    // GRP10045 queues the members a full file omits for review (omitted_members: review).
+    const queued = Number(await page.locator('[data-count="queued"]').textContent());
+    expect(queued).toBeGreaterThan(0);
+    const review = "select count(*)::int as n from exception where category = 'possible-unintended-termination' and group_number = 'GRP10045'";
+    const before = await w.db.query<{ n: number }>(review);
+    expect(await page.locator('[data-count="added"]').textContent()).toBe('1');
+    await page.getByPlaceholder('note (optional)').fill('employer confirmed the layoffs');
+    await page.getByRole('button', { name: /Release/ }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Released: the file was applied/);
+    const row = await w.db.query<{ state: string; decided_by: string }>('select state, decided_by from held_full_file where id = $1', [w.items.heldFile]);
+    expect(row.rows[0]).toEqual({ state: 'released', decided_by: USERS.ops.login });
+    const after = await w.db.query<{ n: number }>(review);
+    expect(after.rows[0]!.n - before.rows[0]!.n).toBe(queued);
+    const added = await w.db.query<{ n: number }>("select count(*)::int as n from member where subscriber_number = '880000009'");
+    expect(added.rows[0]!.n).toBe(1);
+    expect(await page.locator('form[action$="/release"]').count()).toBe(0);
+    await page.context().close();
+  });
+
   it('a partner user sees its own items only: another organisation’s item is not found, in the list or by its address', async () => {
     const page = await signedIn(USERS.acmeUser.login);
     expect(new URL(page.url()).pathname).toBe('/portal');

@@ -53,6 +53,8 @@ describe.runIf(HAVE_BROWSER || REQUIRE_BROWSER)('console screenshots', () => {
     await shot(ops, 'console-dashboard.png');
     await ops.goto(`/queue/${w.items.acmeHeld}?reason=${encodeURIComponent('screenshot for the README')}`);
     await shot(ops, 'console-item.png');
+    await ops.goto(`/held/${w.items.heldFile}`);
+    await shot(ops, 'console-held-file.png');
     const portal = await as(USERS.acmeAdmin.login);
     await shot(portal, 'portal-home.png');
   });

@@ -57,7 +57,7 @@ export interface WebWorld {
   clock: { now: Date };
   store: LocalFolderStore;
   /** Exception ids by what they are. */
-  items: { acmeHeld: string; summitHeld: string };
+  items: { acmeHeld: string; summitHeld: string; heldFile: string };
   close(): Promise<void>;
 }
 
@@ -92,12 +92,16 @@ export async function createWebWorld(options: { harness?: DbHarness } = {}): Pro
   // Held for a person: plans the groups do not offer.
   await processText(db, store, 'acme', 'new-hires.x12', Buffer.from(build834([subscriber('880000001', { coverages: [{ line: 'HLT', plan: 'HMO10', level: 'EMP' }] })])), received, phi);
   await processText(db, store, 'summit-tpa', 'summit-adds.x12', Buffer.from(build834([subscriber('990000001', { coverages: [{ line: 'HLT', plan: 'PPO01', level: 'EMP' }] })], { sender: SUMMIT, masterPolicy: 'GRP20311' })), new Date(WORLD_NOW.getTime() - 50 * 3600e3), phi);
+  // A full file naming one new member of GRP10045: it would end everyone else, so it is held.
+  await processText(db, store, 'acme', 'full-replace.x12', Buffer.from(build834([subscriber('880000009', { coverages: [{ line: 'HLT', plan: 'PPO01', level: 'EMP' }] })], { action: 'RX', effective: '20261201' })), received, phi);
   const item = async (group: string): Promise<string> => {
     const { rows } = await db.query<{ id: string }>(`select id::text as id from exception where group_number = $1 and category = 'unknown-plan' order by id limit 1`, [group]);
     if (!rows[0]) throw new Error(`the world has no unknown-plan item for ${group}`);
     return rows[0].id;
   };
-  const items = { acmeHeld: await item('GRP10045'), summitHeld: await item('GRP20311') };
+  const held = await db.query<{ id: string }>("select id::text as id from held_full_file where state = 'held' order by id limit 1");
+  if (!held.rows[0]) throw new Error('the world has no held full file');
+  const items = { acmeHeld: await item('GRP10045'), summitHeld: await item('GRP20311'), heldFile: held.rows[0].id };
 
   await ensureOrganisation(db, { name: 'Health Plan Operations', kind: 'plan' });
   await ensureOrganisation(db, { name: 'Acme Widgets', kind: 'partner', groups: ['GRP10045'], partners: ['acme'] });

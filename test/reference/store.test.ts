@@ -65,9 +65,9 @@ function describeReferenceStore(kind: Db['kind'], harness: () => DbHarness): voi
     expect(await countReferenceRows(db())).toEqual(SAMPLE_TOTALS);
     const groups = await db().query('select * from employer_group order by group_number');
     expect(groups.rows).toEqual([
-      { group_number: 'GRP10045', name: 'Acme Widgets Inc', partner_id: 'acme', billing_day: 1, billing_cycle: 'monthly', cobra_self_administered: true, omitted_members: 'review', payment_tolerance_cents: '100', terminated_on: null },
-      { group_number: 'GRP20311', name: 'Riverside Dental Associates PC', partner_id: 'summit-tpa', billing_day: 15, billing_cycle: 'monthly', cobra_self_administered: false, omitted_members: 'terminate', payment_tolerance_cents: '500', terminated_on: null },
-      { group_number: 'GRP30007', name: 'Lakeside Community Credit Union', partner_id: 'summit-tpa', billing_day: 20, billing_cycle: 'quarterly', cobra_self_administered: false, omitted_members: 'review', payment_tolerance_cents: '100', terminated_on: null },
+      { group_number: 'GRP10045', name: 'Acme Widgets Inc', partner_id: 'acme', billing_day: 1, billing_cycle: 'monthly', cobra_self_administered: true, omitted_members: 'review', payment_tolerance_cents: '100', terminated_on: null, full_file_hold_percent: '5.00' },
+      { group_number: 'GRP20311', name: 'Riverside Dental Associates PC', partner_id: 'summit-tpa', billing_day: 15, billing_cycle: 'monthly', cobra_self_administered: false, omitted_members: 'terminate', payment_tolerance_cents: '500', terminated_on: null, full_file_hold_percent: '5.00' },
+      { group_number: 'GRP30007', name: 'Lakeside Community Credit Union', partner_id: 'summit-tpa', billing_day: 20, billing_cycle: 'quarterly', cobra_self_administered: false, omitted_members: 'review', payment_tolerance_cents: '100', terminated_on: null, full_file_hold_percent: '5.00' },
     ]);
     const cls = await db().query("select code, effective_from, effective_to from group_class where group_number = 'GRP30007'");
     expect(cls.rows).toEqual([{ code: '1001', effective_from: '1900-01-01', effective_to: null }]);

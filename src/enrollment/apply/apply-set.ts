@@ -4,8 +4,17 @@
  * batch loaded, run through the rules and written in a few statements while the next batch
  * is read. A change file (BGN08 2) applies; a verify file (4) runs the same rules and writes
  * nothing but its record; a full file (RX) also ends or queues the members it omits.
+ *
+ * FULLHOLD: a full file is applied under a savepoint. When the members it ends or queues
+ * (those it omits) are more than a group's share of its members in force before the set
+ * (employer_group.full_file_hold_percent), what it applied is measured (counts, monthly
+ * premium after), rolled back to the savepoint (premium before), and the set is recorded as
+ * held with that preview and a `full-file-held` exception: nothing of it is applied until a
+ * person releases it (src/enrollment/held-files.ts), which applies it with the hold bypassed.
  */
+import { monthlyPremiumCents } from '../../billing/invoice.js';
 import type { Db } from '../../db/db.js';
+import { recordExceptions } from '../../exceptions/store.js';
 import type { ExceptionCategory } from '../../exceptions/categories.js';
 import type { PhiProtector } from '../../phi/protector.js';
 import type { SsnThread } from '../../phi/ssn-thread.js';
@@ -36,18 +45,54 @@ export interface SetApplyOptions {
   /** Indexes and seals each batch's SSNs off the main thread (SSNTHREAD); in line without. */
   ssnThread?: SsnThread;
   batchMembers?: number;
+  /** Hold a full file that ends or queues more than a group's share (FULLHOLD); default true. A release passes false. */
+  holdFullFiles?: boolean;
+  /** Measure each set's monthly premium change (a dry run); held sets always carry theirs. */
+  measurePremium?: boolean;
+}
+
+/** What a held full file would change (held_full_file.preview): counts only, no PHI. */
+export interface FullFilePreview {
+  /** The group whose share the file passed (the first, when several did). */
+  group: string;
+  /** Each group of the set: members in force before it, omitted (ended or queued), the group's share. */
+  groups: Array<{ group: string; inForce: number; omitted: number; holdPercent: number }>;
+  added: number;
+  changed: number;
+  /** Members terminated or cancelled. */
+  ended: number;
+  /** Items queued for a person beside what was applied (a member omitted in a review group, …). */
+  queued: number;
+  /** Member events held by a rule. */
+  held: number;
+  unchanged: number;
+  reinstated: number;
+  /** The day the premium is measured on: the file's DTP*007, else its receipt date. */
+  premiumDay: string;
+  premiumBeforeCents: number;
+  premiumAfterCents: number;
+  premiumChangeCents: number;
 }
 
 export interface SetOutcome {
   setControl: string;
-  /** applied, verified (BGN08 4: compared only), or duplicate (its BGN02 was seen before). */
-  status: 'applied' | 'verified' | 'duplicate';
+  /**
+   * applied, verified (BGN08 4: compared only), duplicate (its BGN02 was seen before), or
+   * held (a full file past its group's share, FULLHOLD: nothing applied, counts empty, see `heldFile`).
+   */
+  status: 'applied' | 'verified' | 'duplicate' | 'held';
   action: FileAction;
   reference: string;
   members: number;
   counts: ApplyCounts;
   /** Members a full file omitted: ended, or queued for review, per their group. */
   omitted: number;
+  /** Items queued for a person beside the changes applied (exceptions that hold nothing). */
+  queued: number;
+  /** The monthly premium change of the set's groups, in cents (measured in a dry run, and for a held set). */
+  premiumChangeCents?: number;
+  /** A held set: its held_full_file id and what it would change. */
+  heldFile?: { id: string; preview: FullFilePreview };
   exceptions: Partial<Record<ExceptionCategory, number>>;
   /** Why nothing was applied (duplicate). */
   note?: string;
@@ -84,6 +129,13 @@ export class EnrollmentSetApply {
   private inFlightAdded = new Map<string, string>();
   private members = 0;
   private omitted = 0;
+  private queued = 0;
+  /** Omitted members per group (full file). */
+  private readonly omittedByGroup = new Map<string, number>();
+  /** FULLHOLD: members in force per group of the partner before the set, when the savepoint is open. */
+  private inForceBefore: Map<string, number> | undefined;
+  /** measurePremium: the premium per group of the partner before the set. */
+  private premiumBefore: Map<string, number> | undefined;
   private readonly groupsSeen = new Set<string>();
   private readonly totals: ApplyOutput = emptyOutput();
   private readonly exceptionCounts: Partial<Record<ExceptionCategory, number>> = {};
@@ -123,6 +175,17 @@ export class EnrollmentSetApply {
       phi: this.options.phi,
     });
     if (header.masterPolicy) this.groupsSeen.add(header.masterPolicy);
+    if (this.options.measurePremium) this.premiumBefore = await monthlyPremiumCents(this.tx, this.partnerGroups(), this.premiumDay());
+    if (this.action === 'replace' && this.options.holdFullFiles !== false) {
+      // FULLHOLD: the share is of the members in force before the set; the savepoint lets it be undone.
+      const { rows } = await this.tx.query<{ group_number: string; n: number }>(
+        `select m.group_number, count(*)::integer as n from member m
+          where m.group_number = any($1::text[]) and ${memberInForceSql('m', '$2::date')} group by m.group_number`,
+        [this.partnerGroups(), this.options.today],
+      );
+      this.inForceBefore = new Map(rows.map((r) => [r.group_number, r.n]));
+      await this.tx.query(`savepoint ${HOLD_SAVEPOINT}`);
+    }
     if (this.action === 'replace' || this.action === 'verify') {
       // No key: ids arrive by COPY, a member named twice is harmless to the anti-join.
       await this.tx.query('create temp table if not exists edibridge_set_seen (member_id bigint not null) on commit drop');
@@ -172,15 +235,108 @@ export class EnrollmentSetApply {
     if (this.duplicateOf !== undefined || !this.applier) {
       const note = `BGN02 reference already received (${this.duplicateOf ?? 'earlier'}): a resend, nothing applied`;
       await this.record('duplicate', { note });
-      return { ...base, status: 'duplicate', counts: this.totals.counts, omitted: 0, exceptions: {}, note };
+      return { ...base, status: 'duplicate', counts: this.totals.counts, omitted: 0, queued: 0, exceptions: {}, note };
     }
     await this.flush(this.takePending());
     await this.drain();
     if (this.action === 'replace' || this.action === 'verify') await this.omissions();
+    if (this.inForceBefore) {
+      const over = this.groupsOverShare();
+      if (over.length) return this.hold(base, over);
+      await this.tx.query(`release savepoint ${HOLD_SAVEPOINT}`);
+    }
     const status = this.action === 'verify' ? 'verified' : 'applied';
-    const outcome: SetOutcome = { ...base, status, counts: this.totals.counts, omitted: this.omitted, exceptions: this.exceptionCounts };
+    const outcome: SetOutcome = { ...base, status, counts: this.totals.counts, omitted: this.omitted, queued: this.queued, exceptions: this.exceptionCounts };
+    if (this.premiumBefore) {
+      const before = this.premiumBefore;
+      const after = await monthlyPremiumCents(this.tx, this.setGroups(), this.premiumDay());
+      outcome.premiumChangeCents = [...after].reduce((sum, [g, cents]) => sum + cents - (before.get(g) ?? 0), 0);
+    }
     await this.record(status, { counts: outcome.counts, omitted: outcome.omitted, exceptions: outcome.exceptions });
     return outcome;
+  }
+
+  /** The groups of the sending partner (those a set of it may touch). */
+  private partnerGroups(): string[] {
+    return [...this.options.groups.values()].filter((g) => g.partnerId === this.options.partnerId).map((g) => g.groupNumber);
+  }
+
+  /** The partner's groups the set named. */
+  private setGroups(): string[] {
+    return [...this.groupsSeen].filter((g) => this.options.groups.get(g)?.partnerId === this.options.partnerId).sort();
+  }
+
+  /** Where the premium is measured: the file's DTP*007, else its receipt date. */
+  private premiumDay(): string {
+    return this.header?.effectiveDate ?? this.options.receivedDate;
+  }
+
+  /** FULLHOLD: the set's groups whose omitted members are more than their share of those in force before. */
+  private groupsOverShare(): FullFilePreview['groups'] {
+    const out: FullFilePreview['groups'] = [];
+    for (const group of this.setGroups()) {
+      const inForce = this.inForceBefore?.get(group) ?? 0;
+      const omitted = this.omittedByGroup.get(group) ?? 0;
+      const holdPercent = this.options.groups.get(group)?.fullFileHoldPercent ?? 100;
+      out.push({ group, inForce, omitted, holdPercent });
+    }
+    return out.some((g) => g.omitted * 100 > g.holdPercent * g.inForce) ? out : [];
+  }
+
+  /**
+   * FULLHOLD: measures what the set did, undoes it (back to the savepoint), and records the
+   * set as held with that preview, its held_full_file row and a `full-file-held` exception.
+   */
+  private async hold(base: Pick<SetOutcome, 'setControl' | 'action' | 'reference' | 'members'>, groups: FullFilePreview['groups']): Promise<SetOutcome> {
+    const day = this.premiumDay();
+    const names = groups.map((g) => g.group);
+    const after = await monthlyPremiumCents(this.tx, names, day);
+    await this.tx.query(`rollback to savepoint ${HOLD_SAVEPOINT}`);
+    await this.tx.query(`release savepoint ${HOLD_SAVEPOINT}`);
+    const before = await monthlyPremiumCents(this.tx, names, day);
+    const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+    const c = this.totals.counts;
+    const over = groups.find((g) => g.omitted * 100 > g.holdPercent * g.inForce)!;
+    const preview: FullFilePreview = {
+      group: over.group,
+      groups,
+      added: c.added,
+      changed: c.changed,
+      ended: c.terminated + c.cancelled,
+      queued: this.queued,
+      held: c.held,
+      unchanged: c.unchanged,
+      reinstated: c.reinstated,
+      premiumDay: day,
+      premiumBeforeCents: sum(before),
+      premiumAfterCents: sum(after),
+      premiumChangeCents: sum(after) - sum(before),
+    };
+    await this.record('held', { omitted: this.omitted, preview });
+    await recordExceptions(this.tx, [{
+      category: 'full-file-held',
+      fileId: this.options.fileId,
+      setControl: this.options.setControl,
+      groupNumber: over.group,
+      description: describeHeld(preview, over),
+    }]);
+    const { rows } = await this.tx.query<{ id: string }>(
+      `insert into held_full_file (file_id, partner, file_offset, interchange_control, set_control, reference, group_number, preview, exception_id)
+       select $1::bigint, $2, $3, $4, $5, $6, $7, $8::jsonb,
+              (select id from exception where file_id = $1::bigint and set_control = $5 and category = 'full-file-held' and segment_position is null)
+       returning id::text as id`,
+      [this.options.fileId, this.options.partnerId, this.options.fileOffset, this.options.interchangeControl, this.options.setControl, this.header?.reference || null, over.group, JSON.stringify(preview)],
+    );
+    return {
+      ...base,
+      status: 'held',
+      counts: emptyOutput().counts,
+      omitted: this.omitted,
+      queued: 0,
+      premiumChangeCents: preview.premiumChangeCents,
+      heldFile: { id: rows[0]!.id, preview },
+      exceptions: { 'full-file-held': 1 },
+    };
   }
 
   private async record(status: SetOutcome['status'], summary: object): Promise<void> {
@@ -338,7 +494,10 @@ export class EnrollmentSetApply {
   private tally(out: ApplyOutput): void {
     const t = this.totals.counts;
     for (const k of Object.keys(t) as Array<keyof ApplyCounts>) t[k] += out.counts[k];
-    for (const e of out.exceptions) this.exceptionCounts[e.category] = (this.exceptionCounts[e.category] ?? 0) + 1;
+    for (const e of out.exceptions) {
+      this.exceptionCounts[e.category] = (this.exceptionCounts[e.category] ?? 0) + 1;
+      if (!e.held) this.queued++;
+    }
   }
 
   /** Members of the set's groups in force but not named by a full (or verify) file. */
@@ -356,6 +515,7 @@ export class EnrollmentSetApply {
       [groups, this.options.today],
     );
     this.omitted = rows.length;
+    for (const r of rows) this.omittedByGroup.set(r.group_number, (this.omittedByGroup.get(r.group_number) ?? 0) + 1);
     if (this.action === 'verify' || rows.length === 0) return;
     const batchSize = this.options.batchMembers ?? DEFAULT_BATCH_MEMBERS;
     for (let i = 0; i < rows.length; i += batchSize) {
@@ -372,4 +532,26 @@ export class EnrollmentSetApply {
       await writeBatch(this.tx, families.values(), out, this.source());
     }
   }
+}
+
+/** FULLHOLD's savepoint (apart from the nested transactions' edibridge_sp_N). */
+const HOLD_SAVEPOINT = 'edibridge_full_file_hold';
+
+/** Dollars and cents with a sign: +$12.40, -$1,076.04. */
+export function signedDollars(cents: number): string {
+  const abs = Math.abs(cents);
+  const text = `$${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
+  return `${cents < 0 ? '-' : '+'}${text}`;
+}
+
+/** The held file's exception in plain words: counts and the group only, no PHI. */
+function describeHeld(p: FullFilePreview, over: FullFilePreview['groups'][number]): string {
+  const share = over.inForce === 0 ? 100 : Math.round((over.omitted * 1000) / over.inForce) / 10;
+  return (
+    `A full file for group ${over.group} would end or queue ${over.omitted} of its ${over.inForce} members in force (${share}%), ` +
+    `more than the ${over.holdPercent}% the group allows at once, so nothing of it was applied. ` +
+    `It would add ${p.added}, change ${p.changed}, end ${p.ended} and queue ${p.queued} for review; ` +
+    `the monthly premium would change by ${signedDollars(p.premiumChangeCents)}. ` +
+    'Confirm with the employer that these members have left, then release the file (edibridge held release) or reject it.'
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * The reference data the apply rules consult, loaded once per ingest: each group's partner,
- * COBRA and full-file settings, subgroups, classes with their effective periods, the
+ * COBRA and full-file settings (omissions, hold share), subgroups, classes with their effective periods, the
  * plans it offers by insurance line, and what its files call them (HD04 plan names).
  */
 import type { Db } from '../../db/db.js';
@@ -16,6 +16,8 @@ export interface GroupRules {
   partnerId: string;
   cobraSelfAdministered: boolean;
   omittedMembers: 'terminate' | 'review';
+  /** A full file ending or queuing more than this share (percent) of the members in force is held. */
+  fullFileHoldPercent: number;
   subgroups: ReadonlySet<string>;
   classes: ReadonlyMap<string, ClassPeriod>;
   /** Plan id → its insurance line, for the plans the group offers. */
@@ -30,8 +32,8 @@ export function planNameKey(line: string, name: string): string {
 }
 
 export async function loadGroupRules(db: Db): Promise<Map<string, GroupRules>> {
-  const groups = await db.query<{ group_number: string; partner_id: string; cobra_self_administered: boolean; omitted_members: 'terminate' | 'review' }>(
-    'select group_number, partner_id, cobra_self_administered, omitted_members from employer_group',
+  const groups = await db.query<{ group_number: string; partner_id: string; cobra_self_administered: boolean; omitted_members: 'terminate' | 'review'; full_file_hold_percent: string }>(
+    'select group_number, partner_id, cobra_self_administered, omitted_members, full_file_hold_percent from employer_group',
   );
   const subgroups = await db.query<{ group_number: string; code: string }>('select group_number, code from group_subgroup');
   const classes = await db.query<{ group_number: string; code: string; effective_from: string; effective_to: string | null }>(
@@ -50,6 +52,7 @@ export async function loadGroupRules(db: Db): Promise<Map<string, GroupRules>> {
       partnerId: g.partner_id,
       cobraSelfAdministered: g.cobra_self_administered,
       omittedMembers: g.omitted_members,
+      fullFileHoldPercent: Number(g.full_file_hold_percent),
       subgroups: new Set(subgroups.rows.filter((r) => r.group_number === g.group_number).map((r) => r.code)),
       classes: new Map(
         classes.rows.filter((r) => r.group_number === g.group_number).map((r) => [r.code, { from: r.effective_from, to: r.effective_to }]),
