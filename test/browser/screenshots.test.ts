@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, USERS, createWebWorld, type WebWorld } from '../http/world.js';
-import { HAVE_BROWSER, REQUIRE_BROWSER, launchChromium } from './chromium.js';
+import { USERS, createWebWorld, type WebWorld } from '../http/world.js';
+import { HAVE_BROWSER, REQUIRE_BROWSER, launchChromium, signInPage } from './chromium.js';
 
 const GIVEN = process.env['EDIBRIDGE_SCREENSHOT_DIR'];
 
@@ -30,15 +30,7 @@ describe.runIf(HAVE_BROWSER || REQUIRE_BROWSER)('console screenshots', () => {
     if (!GIVEN) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function as(login: string): Promise<Page> {
-    const page = await (await browser.newContext({ baseURL: w.base, viewport: { width: 1280, height: 860 } })).newPage();
-    await page.goto('/sign-in');
-    await page.getByLabel('Sign-in name').fill(login);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForLoadState('domcontentloaded');
-    return page;
-  }
+  const as = (login: string): Promise<Page> => signInPage(browser, w.base, login, { width: 1280, height: 860 });
 
   async function shot(page: Page, name: string): Promise<void> {
     const path = join(dir, name);

@@ -211,7 +211,7 @@ export const queueRoutes: RouteDef[] = [
 ];
 
 /** One item's action answer: the item, or the refusal as an error. */
-function outcome(r: { ok: boolean; item?: ExceptionRecord; error?: { code: string; message: string } }): unknown {
+export function outcome(r: { ok: boolean; item?: ExceptionRecord; error?: { code: string; message: string } }): unknown {
   if (!r.ok) throw new EdiBridgeError(r.error?.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_STATE', r.error?.message ?? 'refused');
   return { item: r.item };
 }

@@ -11,7 +11,7 @@ import { dailyActivity } from '../../ingest/activity.js';
 import { ListFilesInput, fileDetail, listFiles } from '../../mailbox/files.js';
 import { partnerStatuses } from '../../mailbox/partner-status.js';
 import { FilesQuery } from '../api/activity.js';
-import { QueueQuery, itemPhi, queuePage, rerunItem, visibleItem } from '../api/queue.js';
+import { QueueQuery, itemPhi, outcome, queuePage, rerunItem, visibleItem } from '../api/queue.js';
 import { IdParam, route, type RouteDef } from '../routes.js';
 import { activityChart, barChart } from './charts.js';
 import { act, sendPage } from './forms.js';
@@ -208,7 +208,7 @@ ${history.map((h) => html`<tr><td>${h.at}</td><td>${h.actor}</td><td>${h.kind ==
     handler: ({ db, principal, params, body, reply }) =>
       act(reply, `/queue/${params.id}`, async () => {
         const [r] = await assignExceptions(db, AssignInput.parse({ ids: [params.id], owner: body.owner, actor: principal.login }));
-        if (!r?.ok) throw new (await import('../../core/errors.js')).EdiBridgeError('INVALID_STATE', r?.error?.message ?? 'refused');
+        outcome(r!);
         return `Assigned to ${body.owner}.`;
       }),
   }),
@@ -254,7 +254,7 @@ ${history.map((h) => html`<tr><td>${h.at}</td><td>${h.actor}</td><td>${h.kind ==
       handler: ({ db, principal, params, body, reply }) =>
         act(reply, `/queue/${params.id}`, async () => {
           const [r] = await closeExceptions(db, CloseInput.parse({ ids: [params.id], actor: principal.login, reason: body.reason, outcome: action === 'resolve' ? 'resolved' : 'rejected' }));
-          if (!r?.ok) throw new (await import('../../core/errors.js')).EdiBridgeError('INVALID_STATE', r?.error?.message ?? 'refused');
+          outcome(r!);
           return action === 'resolve' ? 'Resolved.' : 'Rejected.';
         }),
     }),
